@@ -118,19 +118,25 @@ def load_layout(name_or_path: str | Path) -> Layout:
     return parse_layout(data, source=str(path))
 
 
+def _position(data: bytes | str, index: int) -> tuple[int, int]:
+    """1-based (line, column) of offset ``index``."""
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    line = data.count(newline, 0, index) + 1
+    return line, index - (data.rfind(newline, 0, index) + 1) + 1
+
+
 def _decode(data: bytes, source: str) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        raise LayoutError("not a text file (invalid UTF-8)", path=source, line=line, col=col) from None
-    nul = text.find("\0")
+    # A NUL byte marks a binary file even where the bytes happen to be valid UTF-8.
+    nul = data.find(b"\0")
     if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
-        raise LayoutError("not a text file (NUL byte)", path=source, line=line, col=col)
-    return text
+        raise LayoutError("not a text file (NUL byte)", path=source, line=_position(data, nul)[0],
+                          col=_position(data, nul)[1])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line, col = _position(data, e.start)
+        raise LayoutError("not a text file (invalid UTF-8)", path=source, line=line,
+                          col=col) from None
 
 
 def parse_layout(data: bytes | str, source: str = "<layout>") -> Layout:

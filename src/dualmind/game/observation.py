@@ -32,7 +32,6 @@ from __future__ import annotations
 import numpy as np
 
 from dualmind.game import items as I
-from dualmind.game import tiles as T
 from dualmind.game.rules import BURNING, CHARRED, COOKING, READY, Kitchen
 from dualmind.game.state import State
 

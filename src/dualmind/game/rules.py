@@ -264,10 +264,9 @@ class _Work:
             return self._pot(player, held, self.k.pot_index[cell])
         if tile == T.WINDOW:
             return self._serve(player, held)
-        if tile == T.BIN:
-            if held is not None and held.kind != I.EXTINGUISHER:
-                self._event(EventKind.DISCARD, player, str(held))
-                return None
+        if tile == T.BIN and held is not None and held.kind != I.EXTINGUISHER:
+            self._event(EventKind.DISCARD, player, str(held))
+            return None
         return held
 
     def _counter(self, player: int, held: I.Item | None, cell: Pos, board: bool) -> I.Item | None:

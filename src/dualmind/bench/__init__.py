@@ -1,0 +1,1 @@
+"""Benchmarks: figures measured in one process, reported beside a reference run."""

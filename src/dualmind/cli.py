@@ -1,0 +1,150 @@
+"""The one entry point: ``dualmind layouts | check-layout | play | bench``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from dualmind.errors import DualmindError, LayoutError
+
+
+def _cmd_layouts(args: argparse.Namespace) -> int:
+    from dualmind.game.layout import load_layout, shipped_layouts
+
+    for name in shipped_layouts():
+        lay = load_layout(name)
+        print(f"{name:<12} {lay.width}x{lay.height}  {lay.description}")
+    return 0
+
+
+def _cmd_check_layout(args: argparse.Namespace) -> int:
+    from dualmind.game.layout import load_layout
+
+    try:
+        layout = load_layout(args.file)
+    except LayoutError as e:
+        print(f"{args.file}:{e.line}:{e.col}: {e.message}", file=sys.stderr)
+        return 2
+    print(f"{args.file}: ok")
+    print(layout.summary())
+    return 0
+
+
+def _cmd_play(args: argparse.Namespace) -> int:
+    from dualmind.agents.registry import make_agent
+    from dualmind.game.layout import load_layout
+    from dualmind.game.render import render
+    from dualmind.game.rules import Kitchen
+    from dualmind.runtime.loop import run_episode
+
+    names = [n.strip() for n in args.agents.split(",")]
+    if len(names) != 2:
+        raise DualmindError(f"--agents takes two names separated by a comma, got {args.agents!r}")
+    kitchen = Kitchen(load_layout(args.layout))
+    agents = (make_agent(names[0]), make_agent(names[1]))
+    on_tick = None
+    if not args.json:
+        tty = sys.stdout.isatty()
+        tick_s = kitchen.settings.tick_seconds
+        # Live play redraws every tick in place; a fast virtual game shows one frame per
+        # 10 game seconds so the terminal is not flooded.
+        every = 1 if (args.clock == "wall" and tty) else max(1, round(10 / tick_s))
+
+        def on_tick(state, events) -> None:
+            if state.tick % every == 0:
+                frame = render(kitchen, state)
+                if tty and every == 1:
+                    sys.stdout.write("\x1b[H\x1b[2J" + frame + "\n")
+                else:
+                    sys.stdout.write(frame + "\n\n")
+                sys.stdout.flush()
+
+    result = run_episode(kitchen, agents, seed=args.seed, seconds=args.seconds,
+                         clock=args.clock, on_tick=on_tick)
+    summary = result.to_json()
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"final score {result.score}: served {result.served}, expired {result.expired}, "
+              f"fires {result.fires}, {result.ticks} ticks")
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    if args.what == "env":
+        from dualmind.bench.env import bench_env
+        from dualmind.game.layout import shipped_layouts
+
+        layouts = shipped_layouts() if args.layout == "all" else [args.layout]
+        for name in layouts:
+            result = bench_env(name, steps=args.steps, rounds=args.rounds,
+                               vs_overcooked_ai=args.vs_overcooked_ai,
+                               speed_limits=args.speed_limits)
+            if args.json:
+                print(json.dumps(result))
+            else:
+                line = f"{name:<12} {result['steps_per_second']:>12,.0f} steps/s"
+                if "ratio_vs_overcooked_ai" in result:
+                    line += (f"   overcooked-ai {result['overcooked_ai_layout']}: "
+                             f"{result['overcooked_ai_steps_per_second']:,.0f} steps/s"
+                             f"   ratio {result['ratio_vs_overcooked_ai']:.2f}x")
+                print(line)
+        return 0
+    raise DualmindError(f"unknown benchmark {args.what!r}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dualmind",
+        description="A testbed for real-time hierarchical agents in a two-player cooking game.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("layouts", help="list the shipped layouts")
+    p.set_defaults(func=_cmd_layouts)
+
+    p = sub.add_parser("check-layout", help="validate a layout file (exit 2 with FILE:LINE:COL on error)")
+    p.add_argument("file", help="path to a layout file")
+    p.set_defaults(func=_cmd_check_layout)
+
+    p = sub.add_parser("play", help="play one game headless or rendered as text")
+    p.add_argument("--layout", default="ring", help="shipped layout name or file (default ring)")
+    p.add_argument("--agents", default="random,random",
+                   help="two agent names, player 0 then player 1 (default random,random)")
+    p.add_argument("--clock", choices=("virtual", "wall"), default="virtual",
+                   help="virtual: as fast as the CPU allows; wall: real time")
+    p.add_argument("--seconds", type=float, default=None,
+                   help="game seconds to play (default: the layout's episode length)")
+    p.add_argument("--seed", type=int, default=0, help="episode seed (orders, agents)")
+    p.add_argument("--json", action="store_true", help="print only a JSON summary")
+    p.set_defaults(func=_cmd_play)
+
+    p = sub.add_parser("bench", help="performance benchmarks")
+    p.add_argument("what", choices=("env",), help="env: game steps per second")
+    p.add_argument("--layout", default="ring", help="layout name, or 'all' (default ring)")
+    p.add_argument("--steps", type=int, default=50_000, help="steps per round (default 50000)")
+    p.add_argument("--rounds", type=int, default=3, help="rounds; the median is reported")
+    p.add_argument("--vs-overcooked-ai", action="store_true",
+                   help="also run Overcooked-AI's cramped_room in this process (needs the bench extra)")
+    p.add_argument("--speed-limits", action="store_true",
+                   help="keep the layout's player speed limits (default off: every action applies)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (DualmindError, ValueError, ImportError) as e:
+        print(f"dualmind: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Layout files: the shipped ones load; each kind of error names its line and column."""
+
+from __future__ import annotations
+
+import pytest
+
+from dualmind.errors import LayoutError
+from dualmind.game import load_layout, parse_layout, shipped_layouts
+from dualmind.game.layout import Layout
+
+GOOD = """\
+# a comment
+starts: 1,1 4,2
+grid:
+-TLOP-
+-    /
+U    *
+-fB---
+"""
+
+
+def bad(text: str | bytes) -> LayoutError:
+    with pytest.raises(LayoutError) as info:
+        parse_layout(text, source="x.layout")
+    return info.value
+
+
+def test_all_four_reference_layouts_ship():
+    assert shipped_layouts() == ["bottleneck", "partition", "quick", "ring"]
+    for name in shipped_layouts():
+        assert isinstance(load_layout(name), Layout)
+
+
+def test_ring_matches_game_md():
+    ring = load_layout("ring")
+    assert ring.grid[0] == "-LLTTOO-" and ring.grid[7] == "-fB**BP-"
+    assert ring.starts == ((1, 1), (5, 1))
+
+
+def test_quick_overrides_orders_and_speed():
+    quick = load_layout("quick")
+    assert quick.settings.open_orders == 4 and quick.settings.speeds == (3.5, None)
+    assert load_layout("ring").settings.open_orders == 3
+
+
+def test_settings_override_defaults():
+    lay = parse_layout(GOOD.replace("grid:", "cook_seconds: 10\norder_seconds: david=90\ngrid:"))
+    assert lay.settings.cook_seconds == 10 and lay.settings.order_seconds["david"] == 90
+    assert lay.settings.order_seconds["bob"] == 60
+
+
+def test_unknown_tile_names_line_and_column():
+    e = bad(GOOD.replace("-    /", "-  X /"))
+    assert (e.line, e.col) == (5, 4) and "unknown tile 'X'" in e.message
+
+
+def test_missing_crate_for_an_orderable_soup():
+    e = bad(GOOD.replace("-TLOP-", "-TL-P-"))
+    assert "no reachable onion crate" in e.message
+
+
+def test_unreachable_crate_is_reported_at_the_crate():
+    text = "starts: 1,1 2,1\ngrid:\n-TLP---\n-   /-O\nU   *--\n-fB----\n"
+    e = bad(text)
+    assert "no reachable onion crate" in e.message and (e.line, e.col) == (4, 7)
+
+
+def test_unreachable_pot():
+    text = "starts: 1,1 2,1\ngrid:\n-TLOP-\n-  /-U\nU  *--\n-fB---\n"
+    e = bad(text)
+    assert "unreachable pot" in e.message and (e.line, e.col) == (4, 6)
+
+
+def test_unreachable_serving_window():
+    text = "starts: 1,1 2,1\ngrid:\n-TLOP-\n-  /-*\nU  *--\n-fB---\n"
+    e = bad(text)
+    assert "unreachable serving window" in e.message and (e.line, e.col) == (4, 6)
+
+
+def test_open_border_floor_on_the_edge():
+    e = bad(GOOD.replace("-    /", "     /"))
+    assert "open border" in e.message and (e.line, e.col) == (5, 1)
+
+
+def test_open_border_short_row():
+    e = bad(GOOD.replace("-    /", "-    "))
+    assert "open border" in e.message and (e.line, e.col) == (5, 6)
+
+
+def test_too_few_start_cells():
+    e = bad(GOOD.replace("starts: 1,1 4,2", "starts: 1,1"))
+    assert "too few start cells" in e.message and e.line == 2
+
+
+def test_no_start_cells_at_all():
+    e = bad(GOOD.replace("starts: 1,1 4,2\n", ""))
+    assert "too few start cells" in e.message
+
+
+def test_start_on_a_counter():
+    e = bad(GOOD.replace("starts: 1,1 4,2", "starts: 1,1 0,0"))
+    assert "not a floor cell" in e.message
+
+
+def test_empty_file():
+    e = bad("")
+    assert "empty layout file" in e.message and (e.line, e.col) == (1, 1)
+    assert "empty" in bad("# only a comment\n\n").message
+
+
+def test_binary_file():
+    e = bad(b"starts: 1,1\n\x89PNG\xff\xfe")
+    assert "not a text file" in e.message and e.line == 2
+
+
+def test_nul_byte():
+    e = bad(b"grid:\n--\x00--\n")
+    assert "not a text file" in e.message and (e.line, e.col) == (2, 3)
+
+
+def test_unknown_setting():
+    e = bad(GOOD.replace("grid:", "colour: red\ngrid:"))
+    assert "unknown setting 'colour'" in e.message and e.line == 3
+
+
+def test_bad_number_names_the_value_column():
+    e = bad(GOOD.replace("grid:", "cook_seconds: soon\ngrid:"))
+    assert "cook_seconds must be a number" in e.message and (e.line, e.col) == (3, 15)
+
+
+def test_setting_out_of_range():
+    e = bad(GOOD.replace("grid:", "chop_steps: 0\ngrid:"))
+    assert "chop_steps" in e.message
+
+
+def test_no_grid_section():
+    assert "no 'grid:'" in bad("starts: 1,1 2,1\n").message
+
+
+def test_error_text_is_file_line_col():
+    e = bad(GOOD.replace("-    /", "-  X /"))
+    assert str(e).startswith("x.layout:5:4: ")
+
+
+def test_missing_file_is_a_layout_error(tmp_path):
+    with pytest.raises(LayoutError, match="cannot read layout"):
+        load_layout(tmp_path / "nope.layout")

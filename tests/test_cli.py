@@ -1,0 +1,76 @@
+"""The command-line contract: layouts, check-layout, play --json, bench env --json."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from dualmind.cli import main
+
+
+def test_layouts_lists_all_four(capsys):
+    assert main(["layouts"]) == 0
+    out = capsys.readouterr().out
+    for name in ("ring", "partition", "bottleneck", "quick"):
+        assert name in out
+
+
+def test_check_layout_valid(tmp_path, capsys):
+    f = tmp_path / "k.layout"
+    f.write_text("starts: 1,1 4,2\ngrid:\n-TLOP-\n-    /\nU    *\n-fB---\n")
+    assert main(["check-layout", str(f)]) == 0
+    assert "ok" in capsys.readouterr().out
+
+
+def test_check_layout_invalid_exits_2_with_file_line_col(tmp_path, capsys):
+    f = tmp_path / "k.layout"
+    f.write_text("starts: 1,1 4,2\ngrid:\n-TLOP-\n-  ? /\nU    *\n-fB---\n")
+    assert main(["check-layout", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{f}:4:4: unknown tile '?'")
+
+
+def test_check_layout_binary_file_no_traceback(tmp_path):
+    f = tmp_path / "k.layout"
+    f.write_bytes(b"\x00\x01\x02\xff")
+    proc = subprocess.run([sys.executable, "-m", "dualmind.cli", "check-layout", str(f)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{f}:1:1: not a text file" in proc.stderr
+
+
+def test_play_json_summary(capsys):
+    assert main(["play", "--layout", "ring", "--agents", "random,random", "--seconds", "20",
+                 "--seed", "3", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    for key in ("score", "served", "expired", "fires", "ticks"):
+        assert key in summary
+    assert summary["ticks"] == 200
+
+
+def test_play_renders_text(capsys):
+    assert main(["play", "--seconds", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "orders:" in out and "final score" in out
+
+
+def test_play_unknown_agent(capsys):
+    assert main(["play", "--agents", "random,nobody", "--seconds", "1"]) == 2
+    assert "agents are" in capsys.readouterr().err
+
+
+def test_bench_env_json(capsys):
+    assert main(["bench", "env", "--layout", "quick", "--steps", "2000", "--rounds", "1",
+                 "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["layout"] == "quick" and result["steps_per_second"] > 0
+
+
+def test_bench_env_side_by_side_with_overcooked_ai(capsys):
+    assert main(["bench", "env", "--steps", "2000", "--rounds", "1", "--vs-overcooked-ai",
+                 "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["overcooked_ai_steps_per_second"] > 0
+    ratio = result["steps_per_second"] / result["overcooked_ai_steps_per_second"]
+    assert abs(result["ratio_vs_overcooked_ai"] - ratio) < 0.01
