@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dualmind.agents.random_agent import RandomAgent
+from dualmind.agents.scripted import ScriptedAgent
 from dualmind.runtime.agent import Agent
 
 AGENTS: dict[str, Callable[[], Agent]] = {
     "random": RandomAgent,
+    "scripted": ScriptedAgent,
 }
 
 

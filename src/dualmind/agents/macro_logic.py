@@ -1,0 +1,291 @@
+"""How each macro action is carried out, one decision at a time.
+
+Each function looks at the world (and a small memory that lives as long as the macro)
+and says what to do next: interact with a tile (:class:`Use`), walk to a cell
+(:class:`Go`), stand still, or that the macro is done or has failed and why. They are
+re-run every tick, so a partner who moves an item or grabs a plate is handled by
+re-planning, not by a stale script.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from dualmind.agents.macros import Macro
+from dualmind.agents.world import World
+from dualmind.game import items as I
+from dualmind.game import tiles as T
+from dualmind.game.layout import Pos
+from dualmind.game.rules import BURNING, CHARRED, COOKING, EMPTY, FILLING, READY
+
+
+class Use(NamedTuple):
+    """Walk next to ``tile``, face it and interact."""
+
+    tile: Pos
+    why: str = ""
+
+
+class Go(NamedTuple):
+    """Walk to floor cell ``cell``."""
+
+    cell: Pos
+
+
+class Done(NamedTuple):
+    why: str = "done"
+
+
+class Failed(NamedTuple):
+    why: str
+
+
+class Stay(NamedTuple):
+    why: str = ""
+
+
+Plan = Use | Go | Done | Failed | Stay
+
+
+def _chopped_within(allowed: set[str]):
+    return lambda item: item.kind == I.CHOPPED and set(item.vegetables) <= allowed
+
+
+def sticky(mem: dict, key: str, options: list[Pos]) -> Pos | None:
+    """Keep the spot chosen earlier while it is still an option, so a target does not
+    flip back and forth as distances change with every step."""
+    if mem.get(key) in options:
+        return mem[key]
+    mem[key] = options[0] if options else None
+    return mem[key]
+
+
+def drop(w: World, mem: dict, why: str = "hands full") -> Plan:
+    """Put what I hold on the nearest free counter."""
+    spot = sticky(mem, "drop_at", w.free_counters())
+    if spot is not None:
+        return Use(spot, f"put down {w.holding} ({why})")
+    bins = w.nearest(w.tiles(T.BIN))
+    if bins is not None and w.holding is not None and w.holding.kind != I.EXTINGUISHER:
+        return Use(bins, "no free counter: bin it")
+    return Failed("no free counter to put things down")
+
+
+def _get_item(w: World, mem: dict, pred, source: Pos | None, what: str) -> Plan:
+    """Pick up the nearest item matching ``pred``, else take one from ``source``."""
+    if w.holding is not None:
+        return drop(w, mem)
+    found = w.items_where(pred)
+    if found:
+        return Use(found[0], f"pick up {what}")
+    if source is not None:
+        return Use(source, f"take {what}")
+    return Failed(f"no {what} in reach")
+
+
+def chop(w: World, mem: dict, veg: str) -> Plan:
+    done_item = I.chopped(veg)
+    if mem.get("picked") and w.holding is None:
+        return Done(f"chopped {veg} is on a counter")
+    board = mem.get("board")
+    on_board = w.state.items.get(board) if board else None
+    if on_board == done_item:
+        mem["chopped"] = True
+    if w.holding == done_item and mem.get("chopped"):
+        mem["picked"] = True
+        spot = sticky(mem, "store_at", w.store_counters())
+        return Use(spot, "store the chopped " + veg) if spot else Failed("no free counter")
+    if on_board is not None and on_board.kind == I.VEGETABLE and on_board.vegetables == (veg,):
+        return Use(board, f"chop {veg}")
+    if on_board == done_item:
+        if w.holding:
+            return drop(w, mem, "to pick up the chopped " + veg)
+        return Use(board, "pick up " + veg)
+    if w.holding == I.fresh(veg):
+        boards = w.free_boards()
+        if not boards:
+            return Failed("no free chopping board in reach")
+        mem["board"] = boards[0]
+        return Use(boards[0], f"put {veg} on the board")
+    return _get_item(w, mem, lambda it: it == I.fresh(veg), w.crate(veg), veg)
+
+
+def prepare(w: World, mem: dict, soup: str) -> Plan:
+    target = set(I.SOUPS[soup].ingredients)
+    full = I.chopped(*target)
+    if mem.get("made") and w.holding is None:
+        return Done(f"{soup} ingredients are on a counter")
+    if w.holding == full:
+        mem["made"] = True
+        spot = sticky(mem, "store_at", w.store_counters())
+        return Use(spot, f"put down {soup} ingredients") if spot else Failed("no free counter")
+    if not mem and w.items_where(lambda it: it == full):
+        return Done(f"{soup} ingredients are ready already")
+    return _assemble(w, mem, target, f"{soup} ingredients")
+
+
+def _assemble(w: World, mem: dict, wanted: set[str], what: str) -> Plan:
+    """Grow the set in my hand towards ``wanted`` by combining chopped items in reach."""
+    held = w.holding
+    if held is not None and held.kind == I.CHOPPED and set(held.vegetables) <= wanted:
+        rest = wanted - set(held.vegetables)
+        found = w.items_where(_chopped_within(rest))
+        if found:
+            return Use(found[0], f"combine towards {what}")
+        return Failed(f"needs chopped {', '.join(sorted(rest))}: chop it first")
+    if held is not None:
+        return drop(w, mem)
+    found = w.items_where(_chopped_within(wanted))
+    if not found:
+        return Failed(f"needs chopped {', '.join(sorted(wanted))}: chop it first")
+    return Use(found[0], f"pick up part of {what}")
+
+
+def cook(w: World, mem: dict, soup: str) -> Plan:
+    target = set(I.SOUPS[soup].ingredients)
+    pot_pos = mem.get("pot")
+    if pot_pos is not None and w.pot_at(pot_pos).soup == soup:
+        return Done(f"{soup} soup is cooking")
+    usable = [p for p in w.pots((FILLING,)) if set(w.pot_at(p).vegetables) < target]
+    usable += w.pots((EMPTY,))
+    if pot_pos not in usable:
+        if not usable:
+            return Failed("no free pot in reach")
+        pot_pos = mem["pot"] = usable[0]
+    in_pot = set(w.pot_at(pot_pos).vegetables)
+    rest = target - in_pot
+    held = w.holding
+    if held is not None and held.kind == I.CHOPPED and set(held.vegetables) <= rest:
+        after = in_pot | set(held.vegetables)
+        if after == target or I.soup_of(tuple(sorted(after))) is None:
+            return Use(pot_pos, f"add {'+'.join(held.vegetables)} to the pot")
+        return _assemble(w, mem, rest, f"{soup} ingredients")
+    if held is not None:
+        return drop(w, mem)
+    options = w.items_where(_chopped_within(rest))
+    if not options:
+        return Failed(f"needs chopped {', '.join(sorted(rest))}: chop it first")
+
+    def fits(pos: Pos) -> bool:
+        after = in_pot | set(w.state.items[pos].vegetables)
+        return after == target or I.soup_of(tuple(sorted(after))) is None
+
+    safe = [p for p in options if fits(p)]
+    return Use((safe or options)[0], f"pick up ingredients for {soup}")
+
+
+def _plated(soup: str | None):
+    return lambda it: it.kind == I.PLATE and it.soup == soup
+
+
+def plate(w: World, mem: dict, soup: str) -> Plan:
+    if w.holding is not None and w.holding.kind == I.PLATE and w.holding.soup == soup:
+        return Done(f"holding {soup} soup")
+    ready = w.pots((READY,), soup)
+    if not ready and not w.pots((COOKING,), soup):
+        return Failed(f"no {soup} soup cooking or ready in reach")
+    if w.holding == I.CLEAN_PLATE:
+        if not ready:
+            return Stay(f"plate in hand, waiting for the {soup} soup to cook")
+        return Use(ready[0], f"plate the {soup} soup")
+    return _get_item(w, mem, _plated(None), w.nearest(w.tiles(T.PLATES)), "a plate")
+
+
+def serve(w: World, mem: dict, soup: str) -> Plan:
+    if mem.get("delivering") and w.holding is None:
+        return Done(f"served {soup} soup")
+    if w.holding is not None and w.holding.kind == I.PLATE and w.holding.soup == soup:
+        window = w.nearest(w.tiles(T.WINDOW))
+        if window is None:
+            return Failed("the serving window is out of reach: pass the soup")
+        mem["delivering"] = True
+        return Use(window, f"deliver {soup} soup")
+    lying = w.items_where(_plated(soup))
+    if lying:
+        return drop(w, mem) if w.holding is not None else Use(lying[0], f"pick up the plated {soup}")
+    return plate(w, mem, soup)
+
+
+def fetch(w: World, mem: dict, what: str) -> Plan:
+    want = {"plate": I.CLEAN_PLATE, "extinguisher": I.THE_EXTINGUISHER}.get(what) or I.fresh(what)
+    if w.holding == want:
+        return Done(f"holding {what}")
+    if what == "extinguisher" and w.partner.holding == want:
+        return Failed("my partner holds the extinguisher")
+    source = (w.crate(what) if what in I.VEGETABLES
+              else w.nearest(w.tiles(T.PLATES)) if what == "plate" else None)
+    return _get_item(w, mem, lambda it: it == want, source, what)
+
+
+def pass_item(w: World, mem: dict) -> Plan:
+    if w.holding is None:
+        return Done("handed over") if mem.get("passing") else Failed("nothing in hand to pass")
+    spot = sticky(mem, "pass_at", w.hand_over_counters())
+    if spot is None:
+        return Failed("no free counter my partner can reach")
+    mem["passing"] = True
+    return Use(spot, f"hand over {w.holding}")
+
+
+def extinguish(w: World, mem: dict) -> Plan:
+    burning = w.pots((BURNING,))
+    if not burning:
+        return Done("no fire in reach")
+    if w.holding == I.THE_EXTINGUISHER:
+        return Use(burning[0], "spray the fire")
+    if w.partner.holding == I.THE_EXTINGUISHER:
+        return Failed("my partner holds the extinguisher")
+    return _get_item(w, mem, lambda it: it == I.THE_EXTINGUISHER, None, "the extinguisher")
+
+
+def clear(w: World, mem: dict) -> Plan:
+    charred_plate = I.Item(I.PLATE, soup=I.CHARRED)
+    if w.holding == charred_plate:
+        bins = w.nearest(w.tiles(T.BIN))
+        return Use(bins, "bin the charred soup") if bins else Failed("no bin in reach")
+    pots = w.pots((CHARRED,))
+    if not pots:
+        return Done("no charred pot in reach")
+    if w.holding == I.CLEAN_PLATE:
+        return Use(pots[0], "take the charred soup out")
+    return _get_item(w, mem, _plated(None), w.nearest(w.tiles(T.PLATES)), "a plate")
+
+
+def discard(w: World, mem: dict) -> Plan:
+    if w.holding is None:
+        return Done("hands empty")
+    if w.holding.kind == I.EXTINGUISHER:
+        return Failed("the extinguisher cannot go in the bin")
+    bins = w.nearest(w.tiles(T.BIN))
+    return Use(bins, f"bin {w.holding}") if bins else Failed("no bin in reach")
+
+
+def wait(w: World, mem: dict) -> Plan:
+    until = mem.setdefault("until", w.state.tick + w.kitchen.settings.ticks(1.0))
+    return Done("waited") if w.state.tick >= until else Stay("waiting")
+
+
+def plan(w: World, mem: dict, macro: Macro) -> Plan:
+    """Dispatch to the macro's logic."""
+    verb, arg = macro.verb, macro.arg
+    if verb == "chop":
+        return chop(w, mem, arg)
+    if verb == "prepare":
+        return prepare(w, mem, arg)
+    if verb == "cook":
+        return cook(w, mem, arg)
+    if verb == "plate":
+        return plate(w, mem, arg)
+    if verb == "serve":
+        return serve(w, mem, arg)
+    if verb == "fetch":
+        return fetch(w, mem, arg)
+    if verb == "pass":
+        return pass_item(w, mem)
+    if verb == "extinguish":
+        return extinguish(w, mem)
+    if verb == "clear":
+        return clear(w, mem)
+    if verb == "discard":
+        return discard(w, mem)
+    return wait(w, mem)
