@@ -77,7 +77,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from dualmind.bench.env import bench_env
         from dualmind.game.layout import shipped_layouts
 
-        layouts = shipped_layouts() if args.layout == "all" else [args.layout]
+        layouts = shipped_layouts() if args.layout == "all" else [args.layout or "ring"]
         for name in layouts:
             result = bench_env(name, steps=args.steps, rounds=args.rounds,
                                vs_overcooked_ai=args.vs_overcooked_ai,
@@ -92,7 +92,28 @@ def _cmd_bench(args: argparse.Namespace) -> int:
                              f"   ratio {result['ratio_vs_overcooked_ai']:.2f}x")
                 print(line)
         return 0
+    if args.what == "executor":
+        from dualmind.bench.executor import bench_executor
+        from dualmind.game.layout import shipped_layouts
+
+        layouts = shipped_layouts() if args.layout in ("all", None) else [args.layout]
+        rows = [bench_executor(name) for name in _progress(layouts, "executor", args.json)]
+        overall = {"p50_us": max(r["p50_us"] for r in rows), "p99_us": max(r["p99_us"] for r in rows)}
+        if args.json:
+            print(json.dumps({"layouts": rows, **overall}))
+        else:
+            for r in rows:
+                print(f"{r['layout']:<12} p50 {r['p50_us']:7.1f} us   p99 {r['p99_us']:7.1f} us   "
+                      f"max {r['max_us']:8.1f} us   ({r['decisions']} decisions)")
+        return 0
     raise DualmindError(f"unknown benchmark {args.what!r}")
+
+
+def _progress(items, what: str, quiet: bool):
+    """A progress bar on stderr for long runs (silent with --json)."""
+    from tqdm import tqdm
+
+    return tqdm(items, desc=what, unit="layout", disable=quiet, file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,8 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_play)
 
     p = sub.add_parser("bench", help="performance benchmarks")
-    p.add_argument("what", choices=("env",), help="env: game steps per second")
-    p.add_argument("--layout", default="ring", help="layout name, or 'all' (default ring)")
+    p.add_argument("what", choices=("env", "executor"),
+                   help="env: game steps per second; executor: decision latency per layout")
+    p.add_argument("--layout", default=None,
+                   help="layout name, or 'all' (default: ring for env, all for executor)")
     p.add_argument("--steps", type=int, default=50_000, help="steps per round (default 50000)")
     p.add_argument("--rounds", type=int, default=3, help="rounds; the median is reported")
     p.add_argument("--vs-overcooked-ai", action="store_true",

@@ -1,0 +1,55 @@
+"""Executor decision latency: time every ``Executor.step`` while two scripted players play."""
+
+from __future__ import annotations
+
+import time
+
+from dualmind.agents.scripted import ScriptedAgent
+from dualmind.game.layout import load_layout
+from dualmind.game.rules import Kitchen
+from dualmind.runtime.loop import run_episode
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) by nearest rank."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return ordered[rank]
+
+
+class _Timed:
+    """Wraps an executor's ``step`` and records how long each call takes."""
+
+    def __init__(self, executor, samples: list[float]):
+        self._step, self.samples = executor.step, samples
+        executor.step = self
+
+    def __call__(self, state):
+        start = time.perf_counter()
+        out = self._step(state)
+        self.samples.append(time.perf_counter() - start)
+        return out
+
+
+class _TimedScripted(ScriptedAgent):
+    def __init__(self, samples: list[float]):
+        super().__init__()
+        self.samples = samples
+
+    def reset(self, kitchen, me, seed):
+        super().reset(kitchen, me, seed)
+        _Timed(self.executor, self.samples)
+
+
+def bench_executor(layout: str, seconds: float = 180.0, seeds: int = 2) -> dict:
+    """p50/p99 (microseconds) of executor decisions over scripted games on ``layout``."""
+    kitchen = Kitchen(load_layout(layout))
+    samples: list[float] = []
+    for seed in range(seeds):
+        run_episode(kitchen, (_TimedScripted(samples), _TimedScripted(samples)), seed=seed,
+                    seconds=seconds)
+    us = [s * 1e6 for s in samples]
+    return {"layout": layout, "decisions": len(us), "p50_us": round(percentile(us, 50), 1),
+            "p99_us": round(percentile(us, 99), 1), "max_us": round(max(us), 1)}
