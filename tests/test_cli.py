@@ -74,3 +74,24 @@ def test_bench_env_side_by_side_with_overcooked_ai(capsys):
     assert result["overcooked_ai_steps_per_second"] > 0
     ratio = result["steps_per_second"] / result["overcooked_ai_steps_per_second"]
     assert abs(result["ratio_vs_overcooked_ai"] - ratio) < 0.01
+
+
+def test_play_scripted_pair_contract(capsys):
+    assert main(["play", "--layout", "quick", "--agents", "scripted,scripted", "--clock", "virtual",
+                 "--seconds", "60", "--seed", "2", "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert {"score", "served", "expired", "fires", "ticks"} <= set(s)
+    assert s["ticks"] == 600 and s["served"] >= 1
+
+
+def test_play_with_talking_partner_reports_compliance(capsys):
+    assert main(["play", "--layout", "ring", "--agents", "scripted,partner", "--seconds", "120",
+                 "--seed", "1", "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert 0.0 <= s["compliance"] <= 1.0 and s["messages"] >= 2
+
+
+def test_bench_executor_json(capsys):
+    assert main(["bench", "executor", "--layout", "ring", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["p50_us"] > 0 and r["p99_us"] >= r["p50_us"] and r["layouts"][0]["layout"] == "ring"

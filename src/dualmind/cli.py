@@ -33,26 +33,27 @@ def _cmd_check_layout(args: argparse.Namespace) -> int:
 
 
 def _cmd_play(args: argparse.Namespace) -> int:
-    from dualmind.agents.registry import make_agent
+    from dualmind.bench.episode import play_episode
     from dualmind.game.layout import load_layout
     from dualmind.game.render import render
     from dualmind.game.rules import Kitchen
-    from dualmind.runtime.loop import run_episode
 
     names = [n.strip() for n in args.agents.split(",")]
     if len(names) != 2:
         raise DualmindError(f"--agents takes two names separated by a comma, got {args.agents!r}")
-    kitchen = Kitchen(load_layout(args.layout))
-    agents = (make_agent(names[0]), make_agent(names[1]))
     on_tick = None
     if not args.json:
+        kitchen = Kitchen(load_layout(args.layout))
         tty = sys.stdout.isatty()
         tick_s = kitchen.settings.tick_seconds
         # Live play redraws every tick in place; a fast virtual game shows one frame per
-        # 10 game seconds so the terminal is not flooded.
+        # 10 game seconds (and every chat line) so the terminal is not flooded.
         every = 1 if (args.clock == "wall" and tty) else max(1, round(10 / tick_s))
 
         def on_tick(state, events) -> None:
+            for e in events:
+                if e.kind == "chat" and not (tty and every == 1):
+                    print(f"[{state.tick * tick_s:6.1f} s] player {e.player}: {e.detail[:200]}")
             if state.tick % every == 0:
                 frame = render(kitchen, state)
                 if tty and every == 1:
@@ -61,14 +62,17 @@ def _cmd_play(args: argparse.Namespace) -> int:
                     sys.stdout.write(frame + "\n\n")
                 sys.stdout.flush()
 
-    result = run_episode(kitchen, agents, seed=args.seed, seconds=args.seconds,
-                         clock=args.clock, on_tick=on_tick)
+    result = play_episode(args.layout, (names[0], names[1]), seed=args.seed, seconds=args.seconds,
+                          clock=args.clock, on_tick=on_tick)
     summary = result.to_json()
     if args.json:
         print(json.dumps(summary))
     else:
-        print(f"final score {result.score}: served {result.served}, expired {result.expired}, "
-              f"fires {result.fires}, {result.ticks} ticks")
+        line = (f"final score {result.score}: served {result.served}, expired {result.expired}, "
+                f"fires {result.fires}, {result.ticks} ticks")
+        if "compliance" in summary:
+            line += f"; compliance {summary['compliance']}"
+        print(line)
     return 0
 
 

@@ -46,7 +46,7 @@ class ExecStep(NamedTuple):
 
 
 YIELD_AFTER = 2  # blocked decisions before a player considers yielding
-FAIL_AFTER = 14  # blocked decisions before the macro fails (about 5 s at 2.5 actions/s)
+FAIL_AFTER = 12  # blocked decisions before the macro fails (about 5 s at 2.5 actions/s)
 RESCUE_SECONDS = 6.0  # a ready soup this close to charring triggers the plating reflex
 
 
@@ -68,13 +68,14 @@ class Executor:
         self._yielding = 0
         self._partner_last = None
         self._route: list = []  # a committed detour around the partner
+        self._blocked_by = None  # where the partner stood when it last blocked us
         self.rescue_ticks = kitchen.settings.ticks(RESCUE_SECONDS)
 
     def set_macro(self, macro: Macro | None) -> None:
         """Replace the current macro; it takes effect at the next ``step``."""
         self.macro = macro
         self.memory = {}
-        self._blocked = 0
+        self._blocked, self._blocked_by = 0, None
         self._route = []
 
     # ------------------------------------------------------------------ the tick
@@ -141,6 +142,8 @@ class Executor:
             return ExecStep("stay", Status.RUNNING, prefix + (why or "moving"), macro)
         if self._yielding > 0:
             self._yielding -= 1
+            if w.partner.pos == self._blocked_by:
+                self._blocked += 1  # yielding to a partner that does not move is no progress
             return ExecStep(self._aside(w), Status.RUNNING, prefix + "yielding to partner", macro)
         if isinstance(plan, L.Use):
             spot = self.nav.approach(w.me.pos, plan.tile, avoid=w.partner.pos)
@@ -150,7 +153,6 @@ class Executor:
                 return self._blocked_step(w, macro, prefix)
             cell, facing, _ = spot
             if cell == w.me.pos:
-                self._blocked = 0
                 action = "interact" if w.me.facing == facing else facing
                 return ExecStep(action, Status.RUNNING, prefix + why, macro)
         else:
@@ -167,7 +169,6 @@ class Executor:
                 return self._blocked_step(w, macro, prefix)
             self._route = route
             move = self._route_step(w, cell)
-        self._blocked = 0
         return ExecStep(move or "stay", Status.RUNNING, prefix + (why or "walking"), macro)
 
     def _route_step(self, w: World, goal) -> str | None:
@@ -185,9 +186,13 @@ class Executor:
         return facing_towards(w.me.pos, route[0])
 
     def _blocked_step(self, w: World, macro: Macro, prefix: str) -> ExecStep:
+        # Count blocked decisions for as long as the partner stays where it blocked us:
+        # stepping back and returning is no progress against a partner that never moves.
+        if w.partner.pos != self._blocked_by:
+            self._blocked, self._blocked_by = 0, w.partner.pos
         self._blocked += 1
         if self._blocked >= FAIL_AFTER:
-            self._blocked = 0
+            self._blocked, self._blocked_by = 0, None
             return ExecStep("stay", Status.FAILED, prefix + "blocked by partner", macro)
         if self._blocked >= YIELD_AFTER and self.rng.random() < 0.5:
             self._yielding = 2

@@ -80,7 +80,7 @@ def _signature(verb: str) -> str:
 
 
 VOCABULARY_HELP = ", ".join(_signature(v) for v in VERBS)
-_FORM = re.compile(r"^\s*([a-z_]+)\s*(?:\(\s*([a-z_]*)\s*\))?\s*$")
+_FORM = re.compile(r"^\s*([a-z_]+)\s*(?:\(\s*([^()]*?)\s*\))?\s*$")
 
 
 def parse_macro(text: str) -> Macro:

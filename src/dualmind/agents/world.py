@@ -64,7 +64,8 @@ class World:
     def hand_over_counters(self) -> list[Pos]:
         """Empty counters the partner can reach, nearest to the partner first."""
         free = [p for p in self.free_counters()
-                if self.partner_region in self.nav.regions_of_tile.get(p, ())]
+                if self.partner_region in self.nav.regions_of_tile.get(p, ())
+                and self.nav.approach(self.me.pos, p, avoid=self.partner.pos) is not None]
         return sorted(free, key=lambda p: (self.partner_distance(p), self.distance(p)))
 
     def free_boards(self) -> list[Pos]:

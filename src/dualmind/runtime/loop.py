@@ -33,15 +33,24 @@ class EpisodeResult:
     ignored_actions: list[int]
     missed_ticks: int = 0
     event_counts: dict[str, int] = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+    """Figures other layers add (compliance from a talking partner, mind latencies...)."""
 
     def to_json(self) -> dict:
-        return dict(self.__dict__)
+        out = {k: v for k, v in self.__dict__.items() if k != "extra"}
+        out.update(self.extra)
+        return out
 
 
 def run_episode(kitchen: Kitchen, agents: tuple[Agent, Agent], seed: int = 0,
                 seconds: float | None = None, clock: str = "virtual",
-                on_tick: Callable[[State, list[Event]], None] | None = None) -> EpisodeResult:
-    """Play one episode of ``seconds`` game seconds (default: the layout's episode)."""
+                on_tick: Callable[[State, list[Event]], None] | None = None,
+                log: list[Event] | None = None) -> tuple[EpisodeResult, State]:
+    """Play one episode of ``seconds`` game seconds (default: the layout's episode).
+
+    Returns the summary and the final state (which holds the whole chat). Every event is
+    appended to ``log`` if one is given.
+    """
     if clock not in ("virtual", "wall"):
         raise ValueError(f"clock must be 'virtual' or 'wall', got {clock!r}")
     tick_s = kitchen.settings.tick_seconds
@@ -65,6 +74,8 @@ def run_episode(kitchen: Kitchen, agents: tuple[Agent, Agent], seed: int = 0,
         state, events = kitchen.step(state, (decisions[0].action, decisions[1].action), chat)
         for e in events:
             counts[e.kind.value] = counts.get(e.kind.value, 0) + 1
+        if log is not None:
+            log.extend(events)
         if on_tick is not None:
             on_tick(state, events)
     return EpisodeResult(
@@ -72,7 +83,7 @@ def run_episode(kitchen: Kitchen, agents: tuple[Agent, Agent], seed: int = 0,
         score=state.score, served=state.served, expired=state.expired, fires=state.fires,
         ticks=state.tick, ignored_actions=[p.ignored_actions for p in state.players],
         missed_ticks=missed, event_counts=dict(sorted(counts.items())),
-    )
+    ), state
 
 
 def _decision(value: Decision | str) -> Decision:

@@ -1,0 +1,169 @@
+"""The compliance judge: from a recorded game, did the agent do what it was asked, and how
+fast?
+
+For every message with a request, the window runs from the message to the next message
+(or the end). Progress and completion are read from the game's events by the agent (so
+the judge scores any agent, with or without macro actions): chopping a tomato
+progresses and completes ``chop(tomato)``, a Bob soup starting to cook completes
+``cook(bob)``, and so on. A message's compliance is completions / required, capped at
+1 (a standing order needs 2; "do the rest" needs 1 of the listed soups); a question
+complies when the agent's reply in the window names every expected word. A request that
+a newer request cut short before a willing partner could finish it (a fire alarm in the
+middle of "cook a Bob soup") is marked superseded and left out of the rate, unless it was
+already done.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dualmind.agents.macros import Macro
+from dualmind.game import items as I
+from dualmind.game.events import Event, EventKind
+from dualmind.game.state import ChatMessage
+from dualmind.partners.talker import STANDING_ROUNDS, TalkRecord, seconds_needed
+
+
+def _progress(macro: Macro, e: Event) -> bool:
+    """Does event ``e`` move ``macro`` forward?"""
+    verb, arg, k, d = macro.verb, macro.arg, e.kind, e.detail
+    if verb == "chop":
+        return (k in (EventKind.TAKE, EventKind.CHOP, EventKind.CHOPPED) and d == arg) or \
+            (k == EventKind.PUT_DOWN and d == arg)
+    if verb in ("cook", "prepare"):
+        wanted = set(I.SOUPS[arg].ingredients)
+        if k in (EventKind.ADD_TO_POT, EventKind.COMBINE):
+            return set(d.split("+")) <= wanted
+        if k in (EventKind.CHOPPED, EventKind.TAKE):
+            return d in wanted
+        return k == EventKind.COOK_START and d == arg
+    if verb in ("serve", "plate"):
+        return (k in (EventKind.PLATE_SOUP, EventKind.SERVE, EventKind.WRONG_DELIVERY) and d == arg) \
+            or (k == EventKind.PICK_UP and d == f"plate of {arg} soup") \
+            or (k == EventKind.TAKE and d == "plate")
+    if verb == "extinguish":
+        return k in (EventKind.SPRAY, EventKind.FIRE_OUT) or \
+            (k == EventKind.PICK_UP and d == "extinguisher")
+    if verb == "fetch":
+        return k in (EventKind.TAKE, EventKind.PICK_UP) and arg in d
+    if verb == "pass":
+        return k == EventKind.PUT_DOWN
+    if verb in ("discard", "clear"):
+        return k == EventKind.DISCARD
+    return False
+
+
+def _completes(macro: Macro, e: Event) -> bool:
+    """Does event ``e`` finish one round of ``macro``?"""
+    verb, arg, k, d = macro.verb, macro.arg, e.kind, e.detail
+    if verb == "chop":
+        return k == EventKind.CHOPPED and d == arg
+    if verb == "cook":
+        return k == EventKind.COOK_START and d == arg
+    if verb == "prepare":
+        return k == EventKind.COMBINE and d == "+".join(I.SOUPS[arg].ingredients)
+    if verb == "serve":
+        return k in (EventKind.SERVE, EventKind.WRONG_DELIVERY) and d == arg
+    if verb == "plate":
+        return k == EventKind.PLATE_SOUP and d == arg
+    if verb == "extinguish":
+        return k == EventKind.FIRE_OUT
+    return _progress(macro, e)
+
+
+@dataclass
+class MessageScore:
+    """How the agent answered one message."""
+
+    tick: int
+    text: str
+    intent: str
+    kind: str
+    compliance: float  # 0..1
+    first_action_s: float | None  # time to the first compliant action (or reply)
+    superseded: bool = False  # cut short by a newer request: not scored
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class JudgeReport:
+    """Compliance over a whole game."""
+
+    messages: list[MessageScore] = field(default_factory=list)
+
+    @property
+    def scored(self) -> list[MessageScore]:
+        return [m for m in self.messages if m.kind != "none" and not m.superseded]
+
+    @property
+    def compliance(self) -> float | None:
+        """Mean compliance over messages that asked for something (None if none did)."""
+        scored = self.scored
+        return statistics.mean(m.compliance for m in scored) if scored else None
+
+    def median_first_action_s(self, kinds: tuple[str, ...] = ("short", "long", "infer")) -> float | None:
+        times = [m.first_action_s for m in self.messages
+                 if m.kind in kinds and m.first_action_s is not None]
+        return statistics.median(times) if times else None
+
+    def median_reply_s(self) -> float | None:
+        return self.median_first_action_s(("question",))
+
+    def summary(self) -> dict:
+        c = self.compliance
+        return {"compliance": None if c is None else round(c, 3),
+                "command_to_action_s": _round(self.median_first_action_s()),
+                "reply_latency_s": _round(self.median_reply_s()),
+                "messages": len(self.messages), "scored_messages": len(self.scored)}
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)
+
+
+def judge(talk: Sequence[TalkRecord], events: Sequence[Event], chat: Sequence[ChatMessage],
+          agent: int, tick_seconds: float, end_tick: int) -> JudgeReport:
+    """Score ``agent``'s responses to the talker's messages in one recorded game."""
+    mine = [e for e in events if e.player == agent]
+    replies = [m for m in chat if m.player == agent]
+    report = JudgeReport()
+    for i, rec in enumerate(talk):
+        until = talk[i + 1].tick if i + 1 < len(talk) else end_tick
+        kind = rec.expected.kind
+        first: int | None = None
+        score = 0.0
+        required = 0
+        if kind == "question":
+            for m in replies:
+                if rec.tick <= m.tick < until:
+                    text = m.text.lower()
+                    if all(word.lower() in text for word in rec.keywords):
+                        first, score = m.tick, 1.0
+                        break
+        elif kind != "none":
+            steps = rec.expected.steps
+            macros = [s.macro for s in steps]
+            if kind == "infer" and len(steps) > 1:
+                required = 1  # "you do the rest": any of the listed soups
+            else:
+                required = sum(STANDING_ROUNDS if s.count is None else s.count for s in steps)
+            done = 0
+            for e in mine:
+                if rec.tick <= e.tick < until:
+                    if first is None and any(_progress(m, e) for m in macros):
+                        first = e.tick
+                    if any(_completes(m, e) for m in macros):
+                        done += 1
+            score = min(1.0, done / required) if required else 1.0
+        nxt = talk[i + 1] if i + 1 < len(talk) else None
+        needed = seconds_needed(rec.expected)
+        superseded = bool(nxt is not None and nxt.expected.kind in ("short", "long", "infer")
+                          and (until - rec.tick) * tick_seconds < needed and score < 1.0)
+        report.messages.append(MessageScore(
+            rec.tick, rec.text, rec.intent, kind, score,
+            None if first is None else (first - rec.tick) * tick_seconds, superseded))
+    return report
