@@ -32,3 +32,23 @@ class InvalidActionError(DualmindError):
 
 class StateFormatError(DualmindError):
     """Raised when a serialised state cannot be read back (wrong version, missing field)."""
+
+
+class BackendError(DualmindError):
+    """Raised when a language-model backend cannot give a usable answer (base class)."""
+
+
+class BackendTimeout(BackendError):
+    """Raised when a backend does not answer within its timeout."""
+
+
+class BackendUnavailable(BackendError):
+    """Raised when a backend cannot be reached or refuses (connection error, HTTP 5xx, 4xx)."""
+
+
+class BackendOutputError(BackendError):
+    """Raised when a backend's answer cannot be parsed into the requested shape."""
+
+
+class ModelMissingError(BackendError):
+    """Raised when a local model's package is not installed; says what to install."""
