@@ -110,6 +110,21 @@ def _cmd_bench(args: argparse.Namespace) -> int:
                 print(f"{r['layout']:<12} p50 {r['p50_us']:7.1f} us   p99 {r['p99_us']:7.1f} us   "
                       f"max {r['max_us']:8.1f} us   ({r['decisions']} decisions)")
         return 0
+    if args.what == "language":
+        from dualmind.bench.language import available_interpreters, bench_interpreter
+
+        names = [args.backend] if args.backend else available_interpreters()
+        rows = [bench_interpreter(n) for n in _progress(names, "language", args.json)]
+        if args.json:
+            print(json.dumps({"backends": rows}))
+        for r in rows if not args.json else ():
+            if not r["available"]:
+                print(f"{r['backend']:<10} not available: {r['error']}")
+                continue
+            kinds = "  ".join(f"{k} {v:.0%}" for k, v in r["per_kind"].items())
+            print(f"{r['backend']:<10} {r['accuracy']:.1%} of {r['cases']}   p50 {r['p50_ms']:.1f} ms"
+                  f"   p99 {r['p99_ms']:.1f} ms   ({kinds})")
+        return 0
     raise DualmindError(f"unknown benchmark {args.what!r}")
 
 
@@ -118,6 +133,29 @@ def _progress(items, what: str, quiet: bool):
     from tqdm import tqdm
 
     return tqdm(items, desc=what, unit="layout", disable=quiet, file=sys.stderr)
+
+
+def _cmd_interpret(args: argparse.Namespace) -> int:
+    from dualmind.agents.language.context import Context, parse_last
+    from dualmind.agents.language.interpreters import make_interpreter
+
+    orders = tuple(o.strip() for o in args.orders.split(",") if o.strip())
+    context = Context(orders, tuple(c for c in args.cooking.split(",") if c), parse_last(args.last))
+    interpreter = make_interpreter(args.backend, base_url=args.base_url, model=args.model,
+                                   api_key=args.api_key)
+    result = interpreter.interpret(args.message, context)
+    out = {**result.intention.to_json(), "intent": result.intent, "backend": interpreter.name,
+           "latency_ms": round(result.latency_s * 1000, 2), "confidence": round(result.confidence, 3)}
+    if result.meta.get("error"):
+        out["model_error"] = result.meta["error"]
+    if args.json:
+        print(json.dumps(out))
+    else:
+        macros = ", ".join(f"{m['macro']} x{'always' if m['count'] is None else m['count']}"
+                           for m in out["macros"]) or "-"
+        print(f"kind: {out['kind']}\nmacros: {macros}\nreply: {out['reply'] or '-'}\n"
+              f"(intent {out['intent']}, {out['backend']}, {out['latency_ms']} ms)")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,9 +183,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print only a JSON summary")
     p.set_defaults(func=_cmd_play)
 
+    p = sub.add_parser("interpret", help="read one chat message as the slow mind would")
+    p.add_argument("message", help="the human's message (put it after --)")
+    p.add_argument("--backend", default="learned",
+                   help="learned (default), rules, embedded, openai")
+    p.add_argument("--orders", default="bob,cathy,david", help="open orders, oldest first")
+    p.add_argument("--cooking", default="", help="soups cooking or ready, comma separated")
+    p.add_argument("--last", default=None, help='the last intention, e.g. "chop(tomato) x2"')
+    p.add_argument("--base-url", default=None, help="OpenAI-compatible server (or DUALMIND_BASE_URL)")
+    p.add_argument("--model", default=None, help="model name on that server (or DUALMIND_MODEL)")
+    p.add_argument("--api-key", default=None, help="API key (or DUALMIND_API_KEY)")
+    p.add_argument("--json", action="store_true", help="print JSON: kind, macros, reply")
+    p.set_defaults(func=_cmd_interpret)
+
     p = sub.add_parser("bench", help="performance benchmarks")
-    p.add_argument("what", choices=("env", "executor"),
-                   help="env: game steps per second; executor: decision latency per layout")
+    p.add_argument("what", choices=("env", "executor", "language"),
+                   help="env: game steps per second; executor: decision latency per layout; "
+                        "language: interpreter accuracy and latency")
+    p.add_argument("--backend", default=None, help="language: one interpreter (default: all)")
     p.add_argument("--layout", default=None,
                    help="layout name, or 'all' (default: ring for env, all for executor)")
     p.add_argument("--steps", type=int, default=50_000, help="steps per round (default 50000)")

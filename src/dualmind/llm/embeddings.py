@@ -36,12 +36,20 @@ class SentenceEncoder:
         path = minilm_path()
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         try:
             import torch
             from sentence_transformers import SentenceTransformer
         except ImportError as e:
             raise ModelMissingError(f"{e.name} is not installed: {INSTALL_HINT}") from None
         torch.set_num_threads(threads)
+        try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except ImportError:
+            pass
         self._model = SentenceTransformer(str(path), device="cpu")
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:

@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 
 from dualmind.errors import BackendOutputError, BackendTimeout, BackendUnavailable
-from dualmind.llm.protocol import Choices, Completion, Constraint, JsonSchema, Message, parse_answer
+from dualmind.llm.protocol import Completion, Constraint, JsonSchema, Message, parse_answer
 
 STRUCTURED_MODES = ("json_schema", "json_object", "none")
 
@@ -77,7 +77,7 @@ class OpenAICompatibleBackend:
                 if e.code < 500:
                     raise _ClientError(e.code, detail) from None
                 last = BackendUnavailable(f"HTTP {e.code} from {self.base_url}: {detail}")
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 raise BackendTimeout(f"no answer from {self.base_url} within {timeout:g} s") from None
             except urllib.error.URLError as e:
                 if isinstance(e.reason, TimeoutError | socket.timeout):

@@ -36,13 +36,16 @@ CUES: dict[str, tuple[str, ...]] = {
              "lol", "haha", "cool", "nice", "good", "fine", "prompt", "instructions", "system"),
 }
 CUE_NAMES = (*CUES, "question_mark", "number", "vegetable", "soup", "short")
+# A cue matches at the start of a word ("start" must not fire inside "im_start").
+_CUE_RES = {name: re.compile("|".join(r"(?<![a-z0-9_])" + re.escape(k) for k in keys))
+            for name, keys in CUES.items()}
 
 
 def cues(text: str) -> np.ndarray:
     """The lexical cue vector of one message."""
     t = " " + normalise(text)[:MAX_CHARS] + " "
     slots = extract(text[:MAX_CHARS])
-    out = [float(any(k in t for k in keys)) for keys in CUES.values()]
+    out = [float(bool(pattern.search(t))) for pattern in _CUE_RES.values()]
     out += [float("?" in t), float(slots.count is not None), float(bool(slots.vegetables)),
             float(bool(slots.soups)), float(len(re.findall(r"[a-z0-9]+", t)) <= 2)]
     return np.asarray(out, dtype=np.float32)

@@ -176,3 +176,26 @@ class LLMInterpreter:
                        meta={"prompt_tokens": answer.prompt_tokens,
                              "completion_tokens": answer.completion_tokens,
                              "model_latency_s": answer.latency_s})
+
+
+INTERPRETERS = ("learned", "rules", "embedded", "openai")
+
+
+def make_interpreter(name: str = "learned", **options) -> Interpreter:
+    """An interpreter by name: learned (default), rules, embedded (SmolLM2 through
+    llama-cpp-python), openai (any OpenAI-compatible server; options base_url, model,
+    api_key, or the DUALMIND_* environment variables)."""
+    if name == "learned":
+        return LearnedInterpreter()
+    if name == "rules":
+        return RulesInterpreter()
+    if name == "embedded":
+        from dualmind.llm.embedded import EmbeddedBackend
+
+        return LLMInterpreter(EmbeddedBackend(choice_mode=options.get("choice_mode", "grammar")))
+    if name == "openai":
+        from dualmind.llm.openai_http import OpenAICompatibleBackend
+
+        kwargs = {k: options[k] for k in ("base_url", "model", "api_key") if options.get(k)}
+        return LLMInterpreter(OpenAICompatibleBackend(**kwargs))
+    raise ValueError(f"unknown interpreter {name!r}; interpreters are {', '.join(INTERPRETERS)}")
