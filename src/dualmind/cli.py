@@ -132,7 +132,7 @@ def _progress(items, what: str, quiet: bool):
     """A progress bar on stderr for long runs (silent with --json)."""
     from tqdm import tqdm
 
-    return tqdm(items, desc=what, unit="layout", disable=quiet, file=sys.stderr)
+    return tqdm(items, desc=what, unit="run", disable=quiet, file=sys.stderr)
 
 
 def _cmd_interpret(args: argparse.Namespace) -> int:

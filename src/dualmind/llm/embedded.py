@@ -108,14 +108,22 @@ class EmbeddedBackend:
         """Score each option by its total log-probability after the prompt."""
         prompt = self._chat_prompt(messages)
         prompt_ids = self.llm.tokenize(prompt.encode(), add_bos=False, special=True)
+        self.llm.reset()
+        self.llm.eval(prompt_ids)  # the prompt once; each option continues from its state
+        base = self.llm.save_state()
+        last_logits = np.asarray(self.llm.scores[len(prompt_ids) - 1])
         best, scores = None, {}
         for option in constraint.options:
             if time.perf_counter() - start > timeout:
                 raise BackendTimeout(f"the embedded model took over {timeout:g} s")
             ids = self.llm.tokenize(option.encode(), add_bos=False, special=False)
-            self.llm.reset()
-            self.llm.eval(prompt_ids + ids)
-            logits = np.asarray(self.llm.scores[len(prompt_ids) - 1: len(prompt_ids) + len(ids) - 1])
+            self.llm.load_state(base)
+            rows = [last_logits]
+            if len(ids) > 1:
+                self.llm.eval(ids[:-1])
+                n = len(prompt_ids)
+                rows += [np.asarray(self.llm.scores[n + i]) for i in range(len(ids) - 1)]
+            logits = np.stack(rows)
             logp = logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
             # Mean rather than sum: long option names should not lose just for being long.
             scores[option] = float(np.mean([logp[i, t] for i, t in enumerate(ids)]))

@@ -73,8 +73,10 @@ class OpenAICompatibleBackend:
                 with urllib.request.urlopen(request, timeout=left) as response:
                     return json.loads(response.read())
             except urllib.error.HTTPError as e:
-                detail = e.read()[:300].decode(errors="replace")
-                if e.code < 500:
+                detail = e.read()[:600].decode(errors="replace")
+                # A request the server will never take: a 4xx, or (llama.cpp's server) a
+                # 500 that is really a validation error of our response_format.
+                if e.code < 500 or "response_format" in detail:
                     raise _ClientError(e.code, detail) from None
                 last = BackendUnavailable(f"HTTP {e.code} from {self.base_url}: {detail}")
             except TimeoutError:
@@ -115,7 +117,8 @@ class OpenAICompatibleBackend:
             try:
                 data = self._post(self._payload(messages, schema, mode), timeout)
             except _ClientError as e:
-                if e.code == 400 and len(self._modes) > 1 and mode != "none":
+                refused_format = e.code in (400, 422) or "response_format" in e.detail
+                if refused_format and len(self._modes) > 1 and mode != "none":
                     self._modes.pop(0)  # the server does not take this response_format
                     continue
                 raise BackendUnavailable(f"HTTP {e.code} from {self.base_url}: {e.detail}") from None
