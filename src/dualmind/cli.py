@@ -62,8 +62,13 @@ def _cmd_play(args: argparse.Namespace) -> int:
                     sys.stdout.write(frame + "\n\n")
                 sys.stdout.flush()
 
+    from dualmind.agents.mind_agent import MindConfig
+
+    minds = MindConfig(slow=args.backend, fast=args.fast_backend,
+                       slow_latency=None if args.slow_latency < 0 else args.slow_latency,
+                       fast_latency=None if args.fast_latency < 0 else args.fast_latency)
     result = play_episode(args.layout, (names[0], names[1]), seed=args.seed, seconds=args.seconds,
-                          clock=args.clock, on_tick=on_tick)
+                          clock=args.clock, on_tick=on_tick, minds=minds, record=args.record)
     summary = result.to_json()
     if args.json:
         print(json.dumps(summary))
@@ -73,6 +78,34 @@ def _cmd_play(args: argparse.Namespace) -> int:
         if "compliance" in summary:
             line += f"; compliance {summary['compliance']}"
         print(line)
+    return 0
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from dualmind.game.render import render
+    from dualmind.runtime.record import list_episodes, replay
+
+    if args.list:
+        for ep in list_episodes(args.file):
+            status = "finished" if ep.finished else "UNFINISHED"
+            score = ep.summary.get("score") if ep.summary else "-"
+            print(f"{ep.id:>4}  {ep.layout:<11} {','.join(ep.agents):<18} seed {ep.seed:<5} "
+                  f"{ep.clock:<7} {ep.ticks:>5} ticks  score {score}  {status}")
+        return 0
+    kitchen = state = None
+    every = None
+    for kitchen, state, events in replay(args.file, args.episode):
+        tick_s = kitchen.settings.tick_seconds
+        every = every or (max(1, round(args.every / tick_s)) if args.every > 0 else None)
+        for e in events:
+            if e.kind == "chat":
+                print(f"[{(state.tick - 1) * tick_s:6.1f} s] player {e.player}: {e.detail[:200]}")
+        if every and state.tick % every == 0:
+            print(render(kitchen, state) + "\n")
+    if state is not None:
+        print(render(kitchen, state))
+        print(f"replayed {state.tick} ticks exactly: final score {state.score}, served {state.served}, "
+              f"expired {state.expired}, fires {state.fires}")
     return 0
 
 
@@ -124,6 +157,18 @@ def _cmd_bench(args: argparse.Namespace) -> int:
             kinds = "  ".join(f"{k} {v:.0%}" for k, v in r["per_kind"].items())
             print(f"{r['backend']:<10} {r['accuracy']:.1%} of {r['cases']}   p50 {r['p50_ms']:.1f} ms"
                   f"   p99 {r['p99_ms']:.1f} ms   ({kinds})")
+        return 0
+    if args.what == "wall":
+        from dualmind.bench.wall import bench_wall
+
+        rows = bench_wall(seconds=args.seconds)
+        if args.json:
+            print(json.dumps({"runs": rows}))
+        else:
+            for r in rows:
+                print(f"load {r['load']:<8} missed {r['missed_ticks']}  lateness p50 "
+                      f"{r['lateness_p50_ms']:.2f} ms  p99 {r['lateness_p99_ms']:.2f} ms  executor p99 "
+                      f"{r['executor_p99_ms']:.3f} ms  model calls {r['model_calls_during_run']}")
         return 0
     raise DualmindError(f"unknown benchmark {args.what!r}")
 
@@ -180,8 +225,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, default=None,
                    help="game seconds to play (default: the layout's episode length)")
     p.add_argument("--seed", type=int, default=0, help="episode seed (orders, agents)")
+    p.add_argument("--slow-latency", type=float, default=4.0,
+                   help="game seconds per slow-mind call (default 4.0; -1: measured)")
+    p.add_argument("--fast-latency", type=float, default=0.3,
+                   help="game seconds per fast-mind call (default 0.3; -1: measured)")
+    p.add_argument("--backend", default="learned",
+                   help="slow mind's interpreter: learned (default), rules, embedded, openai")
+    p.add_argument("--fast-backend", default="rules",
+                   help="fast mind's quick interpreter: rules (default), learned, embedded")
+    p.add_argument("--record", default=None, metavar="FILE",
+                   help="record the episode to this SQLite file (see dualmind replay)")
     p.add_argument("--json", action="store_true", help="print only a JSON summary")
     p.set_defaults(func=_cmd_play)
+
+    p = sub.add_parser("replay", help="play a recorded episode back as text, checking it exactly")
+    p.add_argument("file", help="SQLite record file written by play --record")
+    p.add_argument("--episode", type=int, default=None, help="episode id (default: the last one)")
+    p.add_argument("--list", action="store_true", help="list the episodes in the file")
+    p.add_argument("--every", type=float, default=10.0,
+                   help="print a frame every this many game seconds (0: only the end)")
+    p.set_defaults(func=_cmd_replay)
 
     p = sub.add_parser("interpret", help="read one chat message as the slow mind would")
     p.add_argument("message", help="the human's message (put it after --)")
@@ -197,10 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_interpret)
 
     p = sub.add_parser("bench", help="performance benchmarks")
-    p.add_argument("what", choices=("env", "executor", "language"),
+    p.add_argument("what", choices=("env", "executor", "language", "wall"),
                    help="env: game steps per second; executor: decision latency per layout; "
                         "language: interpreter accuracy and latency")
     p.add_argument("--backend", default=None, help="language: one interpreter (default: all)")
+    p.add_argument("--seconds", type=float, default=30.0, help="wall: real seconds per run")
     p.add_argument("--layout", default=None,
                    help="layout name, or 'all' (default: ring for env, all for executor)")
     p.add_argument("--steps", type=int, default=50_000, help="steps per round (default 50000)")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dualmind.agents.mind_agent import MODES, MindAgent, MindConfig
 from dualmind.agents.random_agent import RandomAgent
 from dualmind.agents.scripted import ScriptedAgent
 from dualmind.partners.player import silent_partner, talking_partner
@@ -20,9 +21,12 @@ PLAYERS: dict[str, Callable[[], Agent]] = {
 }
 
 
-def make_player(name: str) -> Agent:
-    """Build a fresh player by name; the error lists the valid names."""
+def make_player(name: str, minds: MindConfig | None = None) -> Agent:
+    """Build a fresh player by name (``minds`` configures hla, smoa, fmoa and nea)."""
+    if name in MODES:
+        return MindAgent(name, minds)
     try:
         return PLAYERS[name]()
     except KeyError:
-        raise ValueError(f"unknown agent {name!r}; agents are {', '.join(PLAYERS)}") from None
+        names = ", ".join([*MODES, *PLAYERS])
+        raise ValueError(f"unknown agent {name!r}; agents are {names}") from None

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from dualmind.agents.intention import Intention
 from dualmind.agents.language.context import Context, parse_last
 from dualmind.agents.language.evalset import is_correct, load_cases, normalised_words, template_pattern
-from dualmind.agents.language.interpreters import LearnedInterpreter, RulesInterpreter, SYSTEM_PROMPT
+from dualmind.agents.language.interpreters import SYSTEM_PROMPT, LearnedInterpreter, RulesInterpreter
 from dualmind.agents.language.slots import extract
 from dualmind.agents.macros import all_macros
 from dualmind.partners.talker import load_phrases

@@ -148,13 +148,14 @@ class ScriptedAgent:
         self.planner = ScriptedPlanner()
         self.executor: Executor | None = None
         self.failed: dict[Macro, int] = {}
-        self.macros_chosen = 0
+        self.macros: list[tuple[int, str]] = []  # (tick, macro) each time one is taken up
 
     def reset(self, kitchen: Kitchen, me: int, seed: int) -> None:
         self.kitchen, self.me = kitchen, me
         self.nav = NavMap(kitchen)
         self.executor = Executor(kitchen, me, reflexes=self.reflexes, seed=seed, nav=self.nav)
         self.failed = {}
+        self.macros = []
         self.retry_ticks = kitchen.settings.ticks(RETRY_SECONDS)
 
     def choose(self, state: State) -> Macro:
@@ -169,7 +170,8 @@ class ScriptedAgent:
         if step.status == Status.FAILED and step.macro is not None:
             self.failed[step.macro] = state.tick
         if step.status != Status.RUNNING:
-            self.executor.set_macro(self.choose(state))
-            self.macros_chosen += 1
+            macro = self.choose(state)
+            self.executor.set_macro(macro)
+            self.macros.append((state.tick, str(macro)))
             step = self.executor.step(state)
         return Decision(step.action)

@@ -10,7 +10,8 @@ progresses and completes ``chop(tomato)``, a Bob soup starting to cook completes
 complies when the agent's reply in the window names every expected word. A request that
 a newer request cut short before a willing partner could finish it (a fire alarm in the
 middle of "cook a Bob soup") is marked superseded and left out of the rate, unless it was
-already done.
+already done. So is a request the talker then carried out itself before the agent did
+("deliver the Cathy soup", and the human delivers it): there was nothing left to obey.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ class MessageScore:
     kind: str
     compliance: float  # 0..1
     first_action_s: float | None  # time to the first compliant action (or reply)
-    superseded: bool = False  # cut short by a newer request: not scored
+    superseded: bool = False  # cut short by a newer request, or done by the talker: not scored
+    first_macro_s: float | None = None  # time until the agent took up a compliant macro
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -113,10 +115,16 @@ class JudgeReport:
     def median_reply_s(self) -> float | None:
         return self.median_first_action_s(("question",))
 
+    def median_first_macro_s(self) -> float | None:
+        times = [m.first_macro_s for m in self.messages
+                 if m.kind in ("short", "long", "infer") and m.first_macro_s is not None]
+        return statistics.median(times) if times else None
+
     def summary(self) -> dict:
         c = self.compliance
         return {"compliance": None if c is None else round(c, 3),
                 "command_to_action_s": _round(self.median_first_action_s()),
+                "command_to_macro_s": _round(self.median_first_macro_s()),
                 "reply_latency_s": _round(self.median_reply_s()),
                 "messages": len(self.messages), "scored_messages": len(self.scored)}
 
@@ -125,10 +133,28 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 2)
 
 
+def macro_complies(wanted: Macro, taken: Macro) -> bool:
+    """Is taking up ``taken`` a step towards ``wanted`` (itself, or chopping for its soup)?"""
+    if taken == wanted:
+        return True
+    if wanted.verb in ("cook", "serve", "plate", "prepare") and taken.verb == "chop":
+        return taken.arg in I.SOUPS[wanted.arg].ingredients
+    return wanted.verb == "serve" and taken in (Macro("plate", wanted.arg), Macro("cook", wanted.arg))
+
+
 def judge(talk: Sequence[TalkRecord], events: Sequence[Event], chat: Sequence[ChatMessage],
-          agent: int, tick_seconds: float, end_tick: int) -> JudgeReport:
-    """Score ``agent``'s responses to the talker's messages in one recorded game."""
+          agent: int, tick_seconds: float, end_tick: int,
+          macros: Sequence[tuple[int, str]] = ()) -> JudgeReport:
+    """Score ``agent``'s responses to the talker's messages in one recorded game.
+
+    ``macros`` is the agent's macro log, (tick, macro text) each time it took one up; with
+    it, each request also gets the time until the agent first took up a compliant macro.
+    """
+    from dualmind.agents.macros import parse_macro
+
+    taken = [(t, parse_macro(m)) for t, m in macros]
     mine = [e for e in events if e.player == agent]
+    theirs = [e for e in events if e.player == 1 - agent]
     replies = [m for m in chat if m.player == agent]
     report = JudgeReport()
     for i, rec in enumerate(talk):
@@ -163,7 +189,19 @@ def judge(talk: Sequence[TalkRecord], events: Sequence[Event], chat: Sequence[Ch
         needed = seconds_needed(rec.expected)
         superseded = bool(nxt is not None and nxt.expected.kind in ("short", "long", "infer")
                           and (until - rec.tick) * tick_seconds < needed and score < 1.0)
+        if kind in ("short", "infer") and score < 1.0:
+            done_by_talker = [e.tick for e in theirs if rec.tick <= e.tick < until
+                              and any(_completes(s.macro, e) for s in rec.expected.steps)]
+            superseded = superseded or (bool(done_by_talker) and (first is None or
+                                                                 done_by_talker[0] <= first))
+        first_macro = None
+        if kind in ("short", "long", "infer"):
+            for t, macro in taken:
+                if rec.tick <= t < until and any(macro_complies(s.macro, macro)
+                                                 for s in rec.expected.steps):
+                    first_macro = (t - rec.tick) * tick_seconds
+                    break
         report.messages.append(MessageScore(
             rec.tick, rec.text, rec.intent, kind, score,
-            None if first is None else (first - rec.tick) * tick_seconds, superseded))
+            None if first is None else (first - rec.tick) * tick_seconds, superseded, first_macro))
     return report

@@ -1,9 +1,10 @@
 """The tick loop: step the game with two agents on a virtual or a wall clock.
 
-The virtual clock runs ticks back to back (as fast as the CPU allows); the wall clock
-keeps absolute deadlines (tick n is due at start + n * tick_seconds), so a slow tick
-makes the next sleep shorter instead of shifting the whole schedule, and counts every
-tick that started late.
+The virtual clock runs ticks back to back (as fast as the CPU allows) and charges mind
+calls their latency in game time; the wall clock keeps absolute deadlines (tick n is due
+at start + n * tick_seconds), so a slow tick makes the next sleep shorter instead of
+shifting the whole schedule, and measures how late every tick starts. Agents that have
+minds get a scheduler for the episode's clock (``attach``) and are never waited for.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dualmind.game.events import Event, EventKind
+from dualmind.game.events import Event
 from dualmind.game.rules import Kitchen
 from dualmind.game.state import State
 from dualmind.runtime.agent import Agent, Decision
+from dualmind.runtime.record import Recorder
+from dualmind.runtime.scheduler import ThreadScheduler, VirtualScheduler
 
 
 @dataclass
@@ -42,52 +45,96 @@ class EpisodeResult:
         return out
 
 
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))]
+
+
 def run_episode(kitchen: Kitchen, agents: tuple[Agent, Agent], seed: int = 0,
                 seconds: float | None = None, clock: str = "virtual",
                 on_tick: Callable[[State, list[Event]], None] | None = None,
-                log: list[Event] | None = None) -> tuple[EpisodeResult, State]:
+                log: list[Event] | None = None,
+                recorder: Recorder | None = None, config: dict | None = None,
+                ) -> tuple[EpisodeResult, State]:
     """Play one episode of ``seconds`` game seconds (default: the layout's episode).
 
     Returns the summary and the final state (which holds the whole chat). Every event is
-    appended to ``log`` if one is given.
+    appended to ``log`` if one is given; every tick goes to ``recorder`` if one is given.
     """
     if clock not in ("virtual", "wall"):
         raise ValueError(f"clock must be 'virtual' or 'wall', got {clock!r}")
     tick_s = kitchen.settings.tick_seconds
     ticks = kitchen.horizon if seconds is None else min(kitchen.horizon, kitchen.settings.ticks(seconds))
+    schedulers = []
+    for agent in agents:
+        if hasattr(agent, "attach"):
+            models = agent.latency_models() if hasattr(agent, "latency_models") else {}
+            scheduler = (VirtualScheduler(tick_s, models) if clock == "virtual"
+                         else ThreadScheduler(tick_s, models))
+            schedulers.append(scheduler)
+            agent.attach(scheduler)
     state = kitchen.reset(seed)
     for i, agent in enumerate(agents):
         agent.reset(kitchen, i, seed * 2 + i)
+    if recorder is not None:
+        recorder.start(kitchen, [a.name for a in agents], seed, clock, state, config)
     counts: dict[str, int] = {}
+    lateness: list[float] = []
     missed = 0
+    finished = False
     start = time.perf_counter()
-    for n in range(ticks):
+    try:
+        for n in range(ticks):
+            if clock == "wall":
+                due = start + n * tick_s
+                lag = due - time.perf_counter()
+                if lag > 0:
+                    time.sleep(lag)
+                late = time.perf_counter() - due
+                lateness.append(late)
+                if late > tick_s:
+                    missed += 1  # this tick started more than a whole tick late
+            decisions = [_decision(a.act(state)) for a in agents]
+            chat = [(i, d.say) for i, d in enumerate(decisions) if d.say]
+            actions = (decisions[0].action, decisions[1].action)
+            before = state
+            state, events = kitchen.step(state, actions, chat)
+            for e in events:
+                counts[e.kind.value] = counts.get(e.kind.value, 0) + 1
+            if log is not None:
+                log.extend(events)
+            if recorder is not None:
+                macros, calls = [], []
+                for i, a in enumerate(agents):
+                    new = getattr(a, "macros", None)
+                    if new:
+                        macros += [(i, m) for t, m in new if t == before.tick]
+                    if hasattr(a, "drain_calls"):
+                        calls += [(i, rec, out) for rec, out in a.drain_calls()]
+                recorder.tick(before, actions, state, events, macros, calls)
+            if on_tick is not None:
+                on_tick(state, events)
+        finished = True
+    finally:
+        for scheduler in schedulers:
+            scheduler.close()
+        result = EpisodeResult(
+            layout=kitchen.layout.name, agents=[a.name for a in agents], seed=seed,
+            score=state.score, served=state.served, expired=state.expired, fires=state.fires,
+            ticks=state.tick, ignored_actions=[p.ignored_actions for p in state.players],
+            missed_ticks=missed, event_counts=dict(sorted(counts.items())))
         if clock == "wall":
-            due = start + n * tick_s
-            lag = due - time.perf_counter()
-            if lag > 0:
-                time.sleep(lag)
-            elif -lag > tick_s:
-                missed += 1  # this tick started more than a whole tick late
-        decisions = [_decision(a.act(state)) for a in agents]
-        chat = [(i, d.say) for i, d in enumerate(decisions) if d.say]
-        state, events = kitchen.step(state, (decisions[0].action, decisions[1].action), chat)
-        for e in events:
-            counts[e.kind.value] = counts.get(e.kind.value, 0) + 1
-        if log is not None:
-            log.extend(events)
-        if on_tick is not None:
-            on_tick(state, events)
-    return EpisodeResult(
-        layout=kitchen.layout.name, agents=[a.name for a in agents], seed=seed,
-        score=state.score, served=state.served, expired=state.expired, fires=state.fires,
-        ticks=state.tick, ignored_actions=[p.ignored_actions for p in state.players],
-        missed_ticks=missed, event_counts=dict(sorted(counts.items())),
-    ), state
+            result.extra["lateness_p50_ms"] = round((_percentile(lateness, 50) or 0) * 1000, 3)
+            result.extra["lateness_p99_ms"] = round((_percentile(lateness, 99) or 0) * 1000, 3)
+        for agent in agents[:1]:
+            if hasattr(agent, "summary"):
+                result.extra.update(agent.summary())
+        if recorder is not None:
+            recorder.finish(state, result.to_json(), finished=finished)
+    return result, state
 
 
 def _decision(value: Decision | str) -> Decision:
     return Decision(value) if isinstance(value, str) else value
-
-
-__all__ = ["EpisodeResult", "EventKind", "run_episode"]
