@@ -63,7 +63,8 @@ def test_rules_baseline_accuracy_floor():
     ("one more!", "cook(bob) x1", "", {"kind": "infer", "macros": [["cook(bob)", 1]]}),
     ("I'll cook the first order, can you take the rest?", None, "",
      {"kind": "infer", "macros": [["cook(cathy)", 1], ["cook(david)", 1]]}),
-    ("the David soup is about to time out!", None, "david", {"kind": "infer", "macros": [["serve(david)", 1]]}),
+    ("the David soup is about to time out!", None, "david",
+     {"kind": "infer", "macros": [["serve(david)", 1]]}),
     ("the David soup is about to time out!", None, "", {"kind": "infer", "macros": [["cook(david)", 1]]}),
     ("keep chopping lettuce", None, "", {"kind": "long", "macros": [["chop(lettuce)", None]]}),
 ])
