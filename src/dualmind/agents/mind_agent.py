@@ -72,16 +72,19 @@ class MindConfig:
 class MindAgent:
     """HLA and its baselines; ``mode`` is one of :data:`MODES`."""
 
-    def __init__(self, mode: str = "hla", config: MindConfig | None = None):
+    def __init__(self, mode: str = "hla", config: MindConfig | None = None,
+                 slow: Interpreter | None = None, fast: Interpreter | None = None):
+        """``slow``/``fast`` override the interpreters named in ``config`` (e.g. one over
+        a test backend)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         self.name = mode
         self.mode = mode
         self.config = config or MindConfig()
         self.scheduler = None
-        self.slow = SlowMind(shared_interpreter(self.config.slow))
-        quick = self.config.fast if mode in ("hla", "fmoa") else None
-        self.fast = FastMind(shared_interpreter(quick) if quick else None)
+        self.slow = SlowMind(slow or shared_interpreter(self.config.slow))
+        quick = fast or (shared_interpreter(self.config.fast) if mode in ("hla", "fmoa") else None)
+        self.fast = FastMind(quick if mode in ("hla", "fmoa") else None)
         self.planner = ScriptedPlanner()
 
     # ------------------------------------------------------------------ set-up

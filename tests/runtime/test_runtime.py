@@ -1,0 +1,130 @@
+"""Schedulers, the wall clock, records and exact replay."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+
+import pytest
+
+from dualmind.agents.mind_agent import MindAgent, MindConfig
+from dualmind.errors import DualmindError
+from dualmind.game import Kitchen, load_layout
+from dualmind.partners.player import talking_partner
+from dualmind.runtime.loop import run_episode
+from dualmind.runtime.record import Recorder, list_episodes, replay
+from dualmind.runtime.scheduler import LatencyModel, ThreadScheduler, VirtualScheduler
+
+RING = Kitchen(load_layout("ring"))
+CONFIG = MindConfig(slow="rules", fast="rules")
+
+
+def test_virtual_scheduler_charges_latency_in_ticks():
+    s = VirtualScheduler(0.1, {"slow": LatencyModel(4.0), "fast": LatencyModel(0.25)})
+    s.submit("slow", 10, lambda: "plan")
+    s.submit("fast", 10, lambda: "macro")
+    assert s.busy("slow") and s.poll("fast", 12) is None
+    assert s.poll("fast", 13).result == "macro"  # ceil(0.25 / 0.1) = 3 ticks
+    assert s.poll("slow", 49) is None and s.poll("slow", 50).result == "plan"
+    s.submit("x", 0, lambda: 1)
+    with pytest.raises(RuntimeError, match="already has a call in flight"):
+        s.submit("x", 0, lambda: 1)
+
+
+def test_per_token_latency_model():
+    model = LatencyModel(seconds=0.5, per_prompt_token=0.01, per_generated_token=0.05)
+    assert model.charge(9.9, 100, 10) == pytest.approx(0.5 + 1.0 + 0.5)
+    assert LatencyModel().charge(0.123) == 0.123  # measured
+
+
+def test_a_raising_mind_is_recorded_not_propagated():
+    s = VirtualScheduler(0.1)
+    s.submit("slow", 0, lambda: 1 / 0)
+    assert "ZeroDivisionError" in s.poll("slow", 5).error
+
+
+def test_thread_scheduler_never_blocks_the_caller():
+    s = ThreadScheduler(0.1)
+    start = time.perf_counter()
+    s.submit("slow", 0, lambda: time.sleep(0.5) or "done")
+    assert time.perf_counter() - start < 0.1 and s.poll("slow", 1) is None
+    deadline = time.monotonic() + 5
+    while (r := s.poll("slow", 2)) is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert r.result == "done" and r.wall_s >= 0.5
+    s.close()
+
+
+def test_wall_clock_game_reports_lateness():
+    result, _ = run_episode(RING, (MindAgent("hla", CONFIG), talking_partner()), seed=0, seconds=2,
+                            clock="wall")
+    s = result.to_json()
+    assert s["ticks"] == 20 and "lateness_p99_ms" in s and s["missed_ticks"] >= 0
+
+
+def record_game(path, seed=3, seconds=60):
+    rec = Recorder(path, snapshot_every=20)
+    result, final = run_episode(RING, (MindAgent("hla", CONFIG), talking_partner()), seed=seed,
+                                seconds=seconds, recorder=rec)
+    rec.close()
+    return result, final
+
+
+def test_record_and_replay_exactly(tmp_path):
+    path = tmp_path / "games.sqlite"
+    result, final = record_game(path)
+    *_, (kitchen, replayed, _) = list(replay(path))
+    assert replayed == final
+    (ep,) = list_episodes(path)
+    assert ep.finished and ep.ticks == 600 and ep.summary["score"] == result.score
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT COUNT(*) FROM mind_calls").fetchone()[0] > 0
+    assert db.execute("SELECT COUNT(*) FROM chat").fetchone()[0] == len(final.chat)
+    assert db.execute("SELECT COUNT(*) FROM macros").fetchone()[0] > 0
+
+
+def test_a_tampered_record_is_caught(tmp_path):
+    path = tmp_path / "games.sqlite"
+    record_game(path)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE ticks SET action0 = 'up', action1 = 'left' WHERE tick BETWEEN 100 AND 140")
+    db.commit()
+    with pytest.raises(DualmindError, match="diverged"):
+        list(replay(path))
+
+
+class Crash:
+    name = "crash"
+
+    def reset(self, kitchen, me, seed):
+        pass
+
+    def act(self, state):
+        if state.tick == 250:
+            raise RuntimeError("the browser went away")
+        return "stay"
+
+
+def test_a_crash_keeps_the_record_up_to_that_tick(tmp_path):
+    path = tmp_path / "games.sqlite"
+    rec = Recorder(path)
+    with pytest.raises(RuntimeError):
+        run_episode(RING, (MindAgent("hla", CONFIG), Crash()), seed=0, recorder=rec)
+    rec.close()
+    (ep,) = list_episodes(path)
+    assert not ep.finished and ep.ticks == 250
+    *_, (kitchen, state, _) = list(replay(path))
+    assert state.tick == 250
+
+
+def test_replay_cli(tmp_path, capsys):
+    from dualmind.cli import main
+
+    path = tmp_path / "g.sqlite"
+    assert main(["play", "--agents", "hla,partner", "--seconds", "30", "--record", str(path),
+                 "--backend", "rules", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert main(["replay", str(path), "--every", "0"]) == 0
+    out = capsys.readouterr().out
+    assert f"final score {summary['score']}" in out and "replayed 300 ticks exactly" in out
