@@ -74,7 +74,7 @@ def record_game(path, seed=3, seconds=60):
 def test_record_and_replay_exactly(tmp_path):
     path = tmp_path / "games.sqlite"
     result, final = record_game(path)
-    *_, (kitchen, replayed, _) = list(replay(path))
+    *_, (_kitchen, replayed, _) = list(replay(path))
     assert replayed == final
     (ep,) = list_episodes(path)
     assert ep.finished and ep.ticks == 600 and ep.summary["score"] == result.score
@@ -114,7 +114,7 @@ def test_a_crash_keeps_the_record_up_to_that_tick(tmp_path):
     rec.close()
     (ep,) = list_episodes(path)
     assert not ep.finished and ep.ticks == 250
-    *_, (kitchen, state, _) = list(replay(path))
+    *_, (_kitchen, state, _) = list(replay(path))
     assert state.tick == 250
 
 
