@@ -1,0 +1,123 @@
+"""Tables (CSV, Markdown) and plots (PNG) from an evaluation's aggregated rows."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from dualmind.bench.evaluate import METRICS
+
+SHOWN = ("score", "served", "expired", "fires", "compliance", "command_to_macro_s",
+         "reply_latency_s", "macro_latency_s", "atomic_latency_ms", "fallbacks", "model_errors")
+HEADERS = {"score": "score", "served": "served", "expired": "expired", "fires": "fires",
+           "compliance": "compliance", "command_to_macro_s": "cmd→macro s",
+           "command_to_action_s": "cmd→action s", "reply_latency_s": "reply s",
+           "macro_latency_s": "macro s", "atomic_latency_ms": "atomic ms",
+           "fallbacks": "fallbacks", "model_errors": "model errors"}
+
+
+def write_csv(table: list[dict], path: Path) -> None:
+    keys = [k for k in table[0] if not k.endswith("_ci95")] if table else []
+    fields = []
+    for k in keys:
+        fields.append(k)
+        if k in METRICS:
+            fields.append(f"{k}_ci95")
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        for row in table:
+            writer.writerow({k: row.get(k) for k in fields})
+
+
+def _cell(row: dict, metric: str) -> str:
+    mean, ci = row.get(metric), row.get(f"{metric}_ci95")
+    if mean is None:
+        return "–"
+    fmt = "{:.0f}" if metric in ("score", "fallbacks") else "{:.2f}"
+    text = fmt.format(mean)
+    return text + (f" ± {fmt.format(ci)}" if ci is not None else "")
+
+
+def markdown(table: list[dict], metrics: tuple[str, ...] = SHOWN) -> str:
+    sweep = len({r.get("slow_latency") for r in table}) > 1
+    head = ["agent", "layout", "partner", *(["slow s"] if sweep else []), "n",
+            *[HEADERS[m] for m in metrics]]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in table:
+        cells = [r["agent"], r["layout"], r["partner"],
+                 *([str(r.get("slow_latency"))] if sweep else []), str(r["episodes"]),
+                 *[_cell(r, m) for m in metrics]]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plots(table: list[dict], out: Path) -> list[Path]:
+    """score_by_layout.png, compliance_vs_latency.png, and latency_sweep.png for sweeps."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    made = []
+    latencies = sorted({r.get("slow_latency") for r in table}, key=lambda x: (x is None, x or 0))
+    base = [r for r in table if r.get("slow_latency") == latencies[-1 if len(latencies) > 1 else 0]]
+    partner = "partner" if any(r["partner"] == "partner" for r in base) else base[0]["partner"]
+    base = [r for r in base if r["partner"] == partner]
+    agents = list(dict.fromkeys(r["agent"] for r in base))
+    layouts = list(dict.fromkeys(r["layout"] for r in base))
+    fig, ax = plt.subplots(figsize=(8, 4))
+    width = 0.8 / max(1, len(agents))
+    for i, agent in enumerate(agents):
+        xs, ys, es = [], [], []
+        for j, layout in enumerate(layouts):
+            row = next((r for r in base if r["agent"] == agent and r["layout"] == layout), None)
+            if row and row["score"] is not None:
+                xs.append(j + i * width)
+                ys.append(row["score"])
+                es.append(row["score_ci95"] or 0)
+        ax.bar(xs, ys, width, yerr=es, capsize=3, label=agent)
+    ax.set_xticks([j + width * (len(agents) - 1) / 2 for j in range(len(layouts))], layouts)
+    ax.set_ylabel("score (mean, 95% CI)")
+    ax.set_title(f"Score per agent and layout (partner: {partner})")
+    ax.legend(ncol=len(agents), fontsize=8)
+    fig.tight_layout()
+    made.append(out / "score_by_layout.png")
+    fig.savefig(made[-1], dpi=120)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for agent in agents:
+        pts = [(r["command_to_macro_s"], r["compliance"]) for r in base
+               if r["agent"] == agent and r["compliance"] is not None and r["command_to_macro_s"] is not None]
+        if pts:
+            ax.scatter(*zip(*pts, strict=True), label=agent, s=40)
+    ax.set_xlabel("median time from command to compliant macro (s)")
+    ax.set_ylabel("compliance")
+    ax.set_title("Compliance vs reaction time (one point per layout)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    made.append(out / "compliance_vs_latency.png")
+    fig.savefig(made[-1], dpi=120)
+    plt.close(fig)
+
+    if len(latencies) > 1:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for agent in dict.fromkeys(r["agent"] for r in table):
+            pts = []
+            for lat in latencies:
+                rows = [r for r in table if r["agent"] == agent and r.get("slow_latency") == lat
+                        and r["partner"] == partner and r["score"] is not None]
+                if rows:
+                    pts.append((lat, sum(r["score"] for r in rows) / len(rows)))
+            if pts:
+                ax.plot(*zip(*pts, strict=True), marker="o", label=agent)
+        ax.set_xlabel("slow mind latency (s)")
+        ax.set_ylabel("score (mean over layouts)")
+        ax.set_title("How score falls as the slow mind gets slower")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        made.append(out / "latency_sweep.png")
+        fig.savefig(made[-1], dpi=120)
+        plt.close(fig)
+    return made
