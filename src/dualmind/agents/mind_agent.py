@@ -112,6 +112,8 @@ class MindAgent:
         self.atomic_latency_ms: list[float] = []
         self.macros: list[tuple[int, str]] = []  # (tick, macro) each time one is set
         self.queued_action: str | None = None  # NEA: the atomic action that came back
+        self.failed: dict[Macro, int] = {}  # macro -> tick it last failed (not retried at once)
+        self.retry_ticks = kitchen.settings.ticks(2.0)
         if self.scheduler is None:
             from dualmind.runtime.scheduler import VirtualScheduler
 
@@ -164,6 +166,8 @@ class MindAgent:
         self.atomic_latency_ms.append((time.perf_counter() - start) * 1000)
         if step.status == Status.DONE and step.macro is not None:
             self.plan.completed(step.macro)
+        if step.status == Status.FAILED and step.macro is not None:
+            self.failed[step.macro] = tick
         if step.status != Status.RUNNING:
             if self.need_since is None:
                 self.need_since = tick
@@ -226,7 +230,8 @@ class MindAgent:
                 self._request_choice(state)
                 return
         if macro is None:
-            macro = self.planner.choose(world, set())
+            recent = {m for m, t in self.failed.items() if state.tick - t < self.retry_ticks}
+            macro = self.planner.choose(world, recent)
             self.fallbacks += 1
         self.executor.set_macro(macro)
         self.macros.append((state.tick, str(macro)))
