@@ -52,6 +52,17 @@ def markdown(table: list[dict], metrics: tuple[str, ...] = SHOWN) -> str:
     return "\n".join(lines)
 
 
+def _save(fig, ax, path: Path, made: list[Path]) -> None:
+    """Legend, layout, write, close: the same last steps for every figure."""
+    import matplotlib.pyplot as plt
+
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    made.append(path)
+
+
 def plots(table: list[dict], out: Path) -> list[Path]:
     """score_by_layout.png, compliance_vs_latency.png, and latency_sweep.png for sweeps."""
     import matplotlib
@@ -80,11 +91,7 @@ def plots(table: list[dict], out: Path) -> list[Path]:
     ax.set_xticks([j + width * (len(agents) - 1) / 2 for j in range(len(layouts))], layouts)
     ax.set_ylabel("score (mean, 95% CI)")
     ax.set_title(f"Score per agent and layout (partner: {partner})")
-    ax.legend(ncol=len(agents), fontsize=8)
-    fig.tight_layout()
-    made.append(out / "score_by_layout.png")
-    fig.savefig(made[-1], dpi=120)
-    plt.close(fig)
+    _save(fig, ax, out / "score_by_layout.png", made)
 
     fig, ax = plt.subplots(figsize=(6, 4))
     for agent in agents:
@@ -95,11 +102,7 @@ def plots(table: list[dict], out: Path) -> list[Path]:
     ax.set_xlabel("median time from command to compliant macro (s)")
     ax.set_ylabel("compliance")
     ax.set_title("Compliance vs reaction time (one point per layout)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    made.append(out / "compliance_vs_latency.png")
-    fig.savefig(made[-1], dpi=120)
-    plt.close(fig)
+    _save(fig, ax, out / "compliance_vs_latency.png", made)
 
     if len(latencies) > 1:
         fig, ax = plt.subplots(figsize=(6, 4))
@@ -115,9 +118,5 @@ def plots(table: list[dict], out: Path) -> list[Path]:
         ax.set_xlabel("slow mind latency (s)")
         ax.set_ylabel("score (mean over layouts)")
         ax.set_title("How score falls as the slow mind gets slower")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        made.append(out / "latency_sweep.png")
-        fig.savefig(made[-1], dpi=120)
-        plt.close(fig)
+        _save(fig, ax, out / "latency_sweep.png", made)
     return made

@@ -17,10 +17,9 @@ and sends them all with its next call, so none is ever skipped).
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,23 +59,30 @@ class CallRecord:
     meta: dict = field(default_factory=dict)
 
 
-class VirtualScheduler:
-    """Discrete-event minds: results appear after their charged latency in game ticks."""
-
-    clock = "virtual"
+class _Lanes:
+    """One lane per mind, at most one call in flight on each."""
 
     def __init__(self, tick_seconds: float, latency: dict[str, LatencyModel] | None = None):
         self.tick_seconds = tick_seconds
         self.latency = latency or {}
-        self._pending: dict[str, CallRecord] = {}
+        self._pending: dict[str, Any] = {}
 
     def busy(self, mind: str) -> bool:
         return mind in self._pending
 
-    def submit(self, mind: str, tick: int, fn: Callable[[], Any]) -> CallRecord:
+    def _open(self, mind: str, tick: int) -> CallRecord:
         if mind in self._pending:
             raise RuntimeError(f"mind {mind!r} already has a call in flight")
-        record = CallRecord(mind, tick)
+        return CallRecord(mind, tick)
+
+
+class VirtualScheduler(_Lanes):
+    """Discrete-event minds: results appear after their charged latency in game ticks."""
+
+    clock = "virtual"
+
+    def submit(self, mind: str, tick: int, fn: Callable[[], Any]) -> CallRecord:
+        record = self._open(mind, tick)
         start = time.perf_counter()
         try:
             record.result = fn()
@@ -103,7 +109,7 @@ class VirtualScheduler:
         self._pending.clear()
 
 
-class ThreadScheduler:
+class ThreadScheduler(_Lanes):
     """Wall-clock minds: each call runs in a worker thread; results are polled per tick.
 
     With a latency model that fixes ``seconds`` (to emulate a slower model), a result is
@@ -114,19 +120,11 @@ class ThreadScheduler:
 
     def __init__(self, tick_seconds: float, latency: dict[str, LatencyModel] | None = None,
                  workers: int = 4):
-        self.tick_seconds = tick_seconds
-        self.latency = latency or {}
+        super().__init__(tick_seconds, latency)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mind")
-        self._pending: dict[str, tuple[CallRecord, Future, float]] = {}
-        self._lock = threading.Lock()
-
-    def busy(self, mind: str) -> bool:
-        return mind in self._pending
 
     def submit(self, mind: str, tick: int, fn: Callable[[], Any]) -> CallRecord:
-        if mind in self._pending:
-            raise RuntimeError(f"mind {mind!r} already has a call in flight")
-        record = CallRecord(mind, tick)
+        record = self._open(mind, tick)
 
         def run():
             start = time.perf_counter()
