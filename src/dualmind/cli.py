@@ -33,6 +33,9 @@ def _cmd_check_layout(args: argparse.Namespace) -> int:
 
 
 def _cmd_play(args: argparse.Namespace) -> int:
+    if args.web:  # the browser page, served here, for one game
+        args.open, args.records = True, args.record or "dualmind-records.sqlite"
+        return _cmd_serve(args)
     from dualmind.bench.episode import play_episode
     from dualmind.game.layout import load_layout
     from dualmind.game.render import render
@@ -78,6 +81,23 @@ def _cmd_play(args: argparse.Namespace) -> int:
         if "compliance" in summary:
             line += f"; compliance {summary['compliance']}"
         print(line)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from dualmind.web.app import create_app
+
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"dualmind: serving on {args.host}: anyone who can reach it can play", file=sys.stderr)
+    url = f"http://{args.host}:{args.port}/"
+    print(f"dualmind: open {url} (records: {args.records}; records page: {url}records)")
+    if getattr(args, "open", False):
+        import webbrowser
+
+        webbrowser.open(url)
+    uvicorn.run(create_app(args.records), host=args.host, port=args.port, log_level="warning")
     return 0
 
 
@@ -242,6 +262,22 @@ def _cmd_bench(args: argparse.Namespace) -> int:
             for r in result["wall"] or ():
                 print(f"wall      load {r['load']:<7} missed {r['missed_ticks']}  lateness p99 "
                       f"{r['lateness_p99_ms']:.2f} ms  executor p99 {r['executor_p99_ms']:.3f} ms")
+            if result["web"]:
+                w = result["web"]["twenty_games"]
+                print(f"web       20 games: p99 {w['lateness_p99_ms']:.2f} ms ({w['p99_vs_one_game']}x one "
+                      f"game), missed {w['missed_ticks']}, dropped {w['messages_dropped']}")
+        return 0
+    if args.what == "web":
+        from dualmind.bench.web import bench_web
+
+        result = bench_web(games=args.games, seconds=args.seconds)
+        if args.json:
+            print(json.dumps(result))
+        else:
+            print(f"{result['finished']}/{result['games']} games x {result['seconds']:g} s: tick lateness "
+                  f"p50 {result['lateness_p50_ms']:.2f} ms, worst p99 {result['lateness_p99_ms']:.2f} ms "
+                  f"({result['lateness_p99_ticks']:.3f} ticks), missed {result['missed_ticks']}, "
+                  f"dropped {result['messages_dropped']}")
         return 0
     if args.what == "wall":
         from dualmind.bench.wall import bench_wall
@@ -323,6 +359,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print only a JSON summary")
     p.set_defaults(func=_cmd_play)
 
+    p.add_argument("--web", action="store_true", help="play in the browser instead (opens the page)")
+    p.add_argument("--host", default="127.0.0.1", help="with --web: address to bind")
+    p.add_argument("--port", type=int, default=8000, help="with --web: port")
+
+    p = sub.add_parser("serve", help="web server: play in the browser, records and replay")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--records", default="dualmind-records.sqlite", help="SQLite file for game records")
+    p.set_defaults(func=_cmd_serve)
+
     p = sub.add_parser("replay", help="play a recorded episode back as text, checking it exactly")
     p.add_argument("file", help="SQLite record file written by play --record")
     p.add_argument("--episode", type=int, default=None, help="episode id (default: the last one)")
@@ -365,12 +411,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("bench", help="performance benchmarks")
-    p.add_argument("what", choices=("all", "env", "executor", "language", "wall"),
+    p.add_argument("what", choices=("all", "env", "executor", "language", "wall", "web"),
                    help="env: game steps per second; executor: decision latency per layout; "
                         "language: interpreter accuracy and latency")
     p.add_argument("--backend", default=None, help="language: one interpreter (default: all)")
     p.add_argument("--seconds", type=float, default=30.0, help="wall: real seconds per run")
     p.add_argument("--quick", action="store_true", help="all: fewer steps, no wall-clock runs")
+    p.add_argument("--games", type=int, default=20, help="web: concurrent games")
     p.add_argument("--layout", default=None,
                    help="layout name, or 'all' (default: ring for env, all for executor)")
     p.add_argument("--steps", type=int, default=50_000, help="steps per round (default 50000)")

@@ -7,6 +7,7 @@ measured in the same process where one exists, so figures compare across noisy m
 * executor: decision p50/p99 per layout, and as a ratio of one game step's time.
 * language: each interpreter's accuracy and latency; the embedded model per call.
 * wall: tick lateness at 10 Hz with the embedded model kept busy, against no load.
+* web: 20 concurrent games on one server, against one game alone.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def plain_loop_steps_per_second(steps: int = 50_000, seed: int = 0) -> float:
 
 def bench_all(quick: bool = False, wall_seconds: float = 15.0) -> dict:
     steps = 10_000 if quick else 50_000
-    out: dict = {"env": [], "executor": [], "language": [], "wall": None}
+    out: dict = {"env": [], "executor": [], "language": [], "wall": None, "web": None}
     plain = statistics.median(plain_loop_steps_per_second(steps, s) for s in range(3))
     try:
         import overcooked  # noqa: F401
@@ -58,8 +59,13 @@ def bench_all(quick: bool = False, wall_seconds: float = 15.0) -> dict:
     out["embedded_call"] = _embedded_call()
     if not quick:
         from dualmind.bench.wall import bench_wall
+        from dualmind.bench.web import bench_web
 
         out["wall"] = bench_wall(seconds=wall_seconds, loads=("none", "thread"))
+        # Reference: one game alone on the server, measured in the same run.
+        alone, loaded = bench_web(games=1, seconds=wall_seconds), bench_web(games=20, seconds=wall_seconds)
+        loaded["p99_vs_one_game"] = round(loaded["lateness_p99_ms"] / max(alone["lateness_p99_ms"], 1e-9), 2)
+        out["web"] = {"one_game": alone, "twenty_games": loaded}
     return out
 
 

@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS mind_calls (
     completion_tokens INTEGER, error TEXT, model_errors INTEGER);
 CREATE TABLE IF NOT EXISTS snapshots (episode INTEGER, tick INTEGER, state_json TEXT,
     PRIMARY KEY (episode, tick));
+CREATE TABLE IF NOT EXISTS questionnaires (episode INTEGER, submitted_at REAL, answers_json TEXT);
 """
 SCORE_EVENTS = {"serve", "order_expired", "wrong_delivery", "fire_started", "fire_out",
                 "cook_start", "chopped", "plate_soup", "discard"}
@@ -60,6 +61,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA busy_timeout=5000")  # several games may write one file at once
     db.executescript(SCHEMA)
     return db
 
@@ -118,6 +120,10 @@ class Recorder:
         self._snapshot(state)
         self.db.execute("UPDATE episodes SET finished = ?, ticks = ?, summary_json = ? WHERE id = ?",
                         (int(finished), state.tick, json.dumps(summary), self.episode))
+
+    def questionnaire(self, answers: dict) -> None:
+        self.db.execute("INSERT INTO questionnaires VALUES (?, ?, ?)",
+                        (self.episode, time.time(), json.dumps(answers)))
 
     def close(self) -> None:
         self.db.close()
