@@ -97,7 +97,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         import webbrowser
 
         webbrowser.open(url)
-    uvicorn.run(create_app(args.records), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(args.records), host=args.host, port=args.port, log_level="warning",
+                ws="websockets-sansio")
     return 0
 
 
@@ -270,7 +271,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if args.what == "web":
         from dualmind.bench.web import bench_web
 
-        result = bench_web(games=args.games, seconds=args.seconds)
+        result = bench_web(games=args.games, seconds=args.seconds, agent=args.agent)
         if args.json:
             print(json.dumps(result))
         else:
@@ -418,6 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, default=30.0, help="wall: real seconds per run")
     p.add_argument("--quick", action="store_true", help="all: fewer steps, no wall-clock runs")
     p.add_argument("--games", type=int, default=20, help="web: concurrent games")
+    p.add_argument("--agent", default="scripted", help="web: the agent in every game")
     p.add_argument("--layout", default=None,
                    help="layout name, or 'all' (default: ring for env, all for executor)")
     p.add_argument("--steps", type=int, default=50_000, help="steps per round (default 50000)")

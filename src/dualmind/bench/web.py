@@ -52,7 +52,7 @@ def bench_web(games: int = 20, seconds: float = 30.0, agent: str = "scripted",
     port = _free_port()
     path = records if records != ":memory:" else f"/tmp/dualmind-bench-web-{port}.sqlite"
     server = uvicorn.Server(uvicorn.Config(create_app(path), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+                                           log_level="warning", ws="websockets-sansio"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -79,4 +79,6 @@ def bench_web(games: int = 20, seconds: float = 30.0, agent: str = "scripted",
             "lateness_p99_ticks": round(p99 / tick_ms, 4),
             "missed_ticks": sum(r.get("missed_ticks", 0) for r in done),
             "messages_dropped": sum(r.get("dropped_frames", 0) + r.get("dropped_keys", 0) for r in done),
+            "frames_dropped": sum(r.get("dropped_frames", 0) for r in done),
+            "keys_dropped": sum(r.get("dropped_keys", 0) for r in done),
             "frames_received": sum(r.get("received", 0) for r in results)}
