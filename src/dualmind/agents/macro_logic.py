@@ -265,27 +265,13 @@ def wait(w: World, mem: dict) -> Plan:
     return Done("waited") if w.state.tick >= until else Stay("waiting")
 
 
+_WITH_ARGUMENT = {"chop": chop, "prepare": prepare, "cook": cook, "plate": plate, "serve": serve,
+                  "fetch": fetch}
+_BARE = {"pass": pass_item, "extinguish": extinguish, "clear": clear, "discard": discard, "wait": wait}
+
+
 def plan(w: World, mem: dict, macro: Macro) -> Plan:
     """Dispatch to the macro's logic."""
-    verb, arg = macro.verb, macro.arg
-    if verb == "chop":
-        return chop(w, mem, arg)
-    if verb == "prepare":
-        return prepare(w, mem, arg)
-    if verb == "cook":
-        return cook(w, mem, arg)
-    if verb == "plate":
-        return plate(w, mem, arg)
-    if verb == "serve":
-        return serve(w, mem, arg)
-    if verb == "fetch":
-        return fetch(w, mem, arg)
-    if verb == "pass":
-        return pass_item(w, mem)
-    if verb == "extinguish":
-        return extinguish(w, mem)
-    if verb == "clear":
-        return clear(w, mem)
-    if verb == "discard":
-        return discard(w, mem)
-    return wait(w, mem)
+    if macro.verb in _WITH_ARGUMENT:
+        return _WITH_ARGUMENT[macro.verb](w, mem, macro.arg)
+    return _BARE[macro.verb](w, mem)
