@@ -52,13 +52,15 @@ def _cmd_play(args: argparse.Namespace) -> int:
         # Live play redraws every tick in place; a fast virtual game shows one frame per
         # 10 game seconds (and every chat line) so the terminal is not flooded.
         every = 1 if (args.clock == "wall" and tty) else max(1, round(10 / tick_s))
+        end = kitchen.horizon if args.seconds is None else min(kitchen.horizon,
+                                                                kitchen.settings.ticks(args.seconds))
 
         def on_tick(state, events) -> None:
             for e in events:
                 if e.kind == "chat" and not (tty and every == 1):
                     print(f"[{state.tick * tick_s:6.1f} s] player {e.player}: {e.detail[:200]}")
             if state.tick % every == 0:
-                frame = render(kitchen, state)
+                frame = render(kitchen, state, end_tick=end)
                 if tty and every == 1:
                     sys.stdout.write("\x1b[H\x1b[2J" + frame + "\n")
                 else:

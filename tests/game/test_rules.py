@@ -324,3 +324,11 @@ def test_chat_is_kept_with_its_tick(tiny):
 def test_chat_from_a_third_player_is_an_error(tiny):
     with pytest.raises(InvalidActionError):
         tiny.step(tiny.reset(0), ("stay", "stay"), chat=[(2, "hi")])
+
+
+def test_render_counts_down_to_the_game_end(tiny):
+    from dualmind.game import render
+
+    s = tiny.reset(0)
+    assert "180.0 s left" in render(tiny, s)
+    assert "25.0 s left" in render(tiny, s, end_tick=250)

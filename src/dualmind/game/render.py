@@ -46,10 +46,12 @@ def render_grid(kitchen: Kitchen, state: State) -> list[str]:
     return rows
 
 
-def describe(kitchen: Kitchen, state: State) -> list[str]:
-    """The non-grid facts as sentences: time, score, players, items, pots, orders."""
+def describe(kitchen: Kitchen, state: State, end_tick: int | None = None) -> list[str]:
+    """The non-grid facts as sentences: time, score, players, items, pots, orders.
+    ``end_tick`` is when this game ends (default: the layout's episode length)."""
     s = kitchen.settings
-    left = max(0.0, (kitchen.horizon - state.tick) * s.tick_seconds)
+    end = kitchen.horizon if end_tick is None else end_tick
+    left = max(0.0, (end - state.tick) * s.tick_seconds)
     lines = [f"time {state.tick * s.tick_seconds:.1f} s, {left:.1f} s left; score {state.score} "
              f"(served {state.served}, expired {state.expired}, fires {state.fires})"]
     for i, p in enumerate(state.players):
@@ -79,9 +81,9 @@ def describe(kitchen: Kitchen, state: State) -> list[str]:
     return lines
 
 
-def render(kitchen: Kitchen, state: State, chat_lines: int = 3) -> str:
+def render(kitchen: Kitchen, state: State, chat_lines: int = 3, end_tick: int | None = None) -> str:
     """The whole state as text: grid on top, then the facts, then the last chat lines."""
-    out = render_grid(kitchen, state) + describe(kitchen, state)
+    out = render_grid(kitchen, state) + describe(kitchen, state, end_tick)
     for msg in state.chat[-chat_lines:] if chat_lines else ():
         out.append(f"chat [{msg.tick * kitchen.settings.tick_seconds:.1f} s] player {msg.player}: "
                    f"{msg.text[:200]}")
