@@ -171,11 +171,26 @@ class MindAgent:
         if step.status != Status.RUNNING:
             if self.need_since is None:
                 self.need_since = tick
+            if self.plan.empty and self.mode != "smoa" and not self.choosing:
+                # No intention: the fast mind has nothing to choose from, so the body takes
+                # the planner's macro now instead of waiting a call for the same answer.
+                # (SMOA's slow mind picks every macro itself, so it still pays.)
+                self._fallback_now(state)
+                return Decision(self.executor.step(state).action, say)
             if not self.choosing and not sched.busy(choose_lane):
                 world, steps = self._world(state), self.plan.steps
                 sched.submit(choose_lane, tick, lambda: self.fast.choose(world, steps))
                 self.choosing = True
         return Decision(step.action, say)
+
+    def _fallback_now(self, state: State) -> None:
+        recent = {m for m, t in self.failed.items() if state.tick - t < self.retry_ticks}
+        macro = self.planner.choose(self._world(state), recent)
+        self.fallbacks += 1
+        self.executor.set_macro(macro)
+        self.macros.append((state.tick, str(macro)))
+        self.macro_latency.append((state.tick - self.need_since) * self.kitchen.settings.tick_seconds)
+        self.need_since = None
 
     def _think_and_choose(self, messages, ctx, world) -> MindOutput:
         out = self.slow.think(messages, ctx)
