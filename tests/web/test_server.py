@@ -83,9 +83,14 @@ def test_a_disconnect_mid_game_keeps_what_was_played(live_server):
     with ws(live_server, token) as conn:
         for _ in range(15):
             read_until(conn, "frame")
-    time.sleep(1.0)  # the server notices the closed socket and ends the game
-    (episode,) = list_episodes(live_server.records)
-    assert not episode.finished and 10 <= episode.ticks < 600
+    # The server notices the closed socket and ends the game: wait for the record to say so.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        (episode,) = list_episodes(live_server.records)
+        if episode.summary is not None:
+            break
+        time.sleep(0.1)
+    assert episode.summary is not None and not episode.finished and 10 <= episode.ticks < 600
     *_, (_kitchen, state, _) = list(replay(live_server.records, episode.id))
     assert state.tick == episode.ticks  # the partial record replays exactly
 
