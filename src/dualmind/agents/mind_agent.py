@@ -39,6 +39,7 @@ from dualmind.game.rules import Kitchen
 from dualmind.game.state import State
 from dualmind.runtime.agent import Decision
 from dualmind.runtime.scheduler import CallRecord, LatencyModel
+from dualmind.runtime.stats import percentile
 
 MODES = ("hla", "smoa", "fmoa", "nea")
 _CACHE: dict[str, Interpreter] = {}
@@ -288,9 +289,9 @@ class MindAgent:
         def median(xs):
             return round(statistics.median(xs), 3) if xs else None
 
+        p99 = percentile(self.atomic_latency_ms, 99)
         return {"fallbacks": self.fallbacks, "model_errors": self.model_errors,
                 "stale_dropped": self.stale_dropped,
                 "macro_latency_s": median(self.macro_latency),
                 "atomic_latency_ms": median(self.atomic_latency_ms),
-                "atomic_latency_p99_ms": (round(sorted(self.atomic_latency_ms)[
-                    int(0.99 * (len(self.atomic_latency_ms) - 1))], 3) if self.atomic_latency_ms else None)}
+                "atomic_latency_p99_ms": p99 if p99 is None else round(p99, 3)}

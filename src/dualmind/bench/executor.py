@@ -8,15 +8,7 @@ from dualmind.agents.scripted import ScriptedAgent
 from dualmind.game.layout import load_layout
 from dualmind.game.rules import Kitchen
 from dualmind.runtime.loop import run_episode
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0..100) by nearest rank."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    rank = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
-    return ordered[rank]
+from dualmind.runtime.stats import percentile
 
 
 class _Timed:

@@ -8,8 +8,8 @@ from collections import defaultdict
 
 from dualmind.agents.language.evalset import is_correct, load_cases
 from dualmind.agents.language.interpreters import INTERPRETERS, make_interpreter
-from dualmind.bench.executor import percentile
 from dualmind.errors import BackendError
+from dualmind.runtime.stats import percentile
 
 
 def bench_interpreter(name: str, cases=None, **options) -> dict:

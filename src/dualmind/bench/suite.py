@@ -16,10 +16,11 @@ import random
 import statistics
 import time
 
-from dualmind.bench.env import bench_env, kitchen_for_bench
-from dualmind.bench.executor import bench_executor, percentile
+from dualmind.bench.env import bench_env
+from dualmind.bench.executor import bench_executor
 from dualmind.game.layout import shipped_layouts
 from dualmind.game.rules import ACTIONS
+from dualmind.runtime.stats import percentile
 
 
 def plain_loop_steps_per_second(steps: int = 50_000, seed: int = 0) -> float:
@@ -103,5 +104,3 @@ def _embedded_call(calls: int = 20) -> dict:
             "p50_ms": round(percentile(times, 50), 1), "p99_ms": round(percentile(times, 99), 1),
             "prompt_tokens": tokens[0]}
 
-
-__all__ = ["bench_all", "kitchen_for_bench"]

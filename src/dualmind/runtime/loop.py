@@ -19,6 +19,7 @@ from dualmind.game.state import State
 from dualmind.runtime.agent import Agent, Decision
 from dualmind.runtime.record import Recorder
 from dualmind.runtime.scheduler import ThreadScheduler, VirtualScheduler
+from dualmind.runtime.stats import percentile
 
 
 @dataclass
@@ -43,13 +44,6 @@ class EpisodeResult:
         out = {k: v for k, v in self.__dict__.items() if k != "extra"}
         out.update(self.extra)
         return out
-
-
-def _percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))]
 
 
 def run_episode(kitchen: Kitchen, agents: tuple[Agent, Agent], seed: int = 0,
@@ -81,6 +75,7 @@ def run_episode(kitchen: Kitchen, agents: tuple[Agent, Agent], seed: int = 0,
     if recorder is not None:
         recorder.start(kitchen, [a.name for a in agents], seed, clock, state, config)
     counts: dict[str, int] = {}
+    macros_seen = [0] * len(agents)  # how much of each agent's macro log is recorded
     lateness: list[float] = []
     missed = 0
     finished = False
@@ -108,9 +103,9 @@ def run_episode(kitchen: Kitchen, agents: tuple[Agent, Agent], seed: int = 0,
             if recorder is not None:
                 macros, calls = [], []
                 for i, a in enumerate(agents):
-                    new = getattr(a, "macros", None)
-                    if new:
-                        macros += [(i, m) for t, m in new if t == before.tick]
+                    log_i = getattr(a, "macros", ())
+                    macros += [(i, m) for _t, m in log_i[macros_seen[i]:]]
+                    macros_seen[i] = len(log_i)
                     if hasattr(a, "drain_calls"):
                         calls += [(i, rec, out) for rec, out in a.drain_calls()]
                 recorder.tick(before, actions, state, events, macros, calls)
@@ -126,8 +121,8 @@ def run_episode(kitchen: Kitchen, agents: tuple[Agent, Agent], seed: int = 0,
             ticks=state.tick, ignored_actions=[p.ignored_actions for p in state.players],
             missed_ticks=missed, event_counts=dict(sorted(counts.items())))
         if clock == "wall":
-            result.extra["lateness_p50_ms"] = round((_percentile(lateness, 50) or 0) * 1000, 3)
-            result.extra["lateness_p99_ms"] = round((_percentile(lateness, 99) or 0) * 1000, 3)
+            result.extra["lateness_p50_ms"] = round((percentile(lateness, 50) or 0) * 1000, 3)
+            result.extra["lateness_p99_ms"] = round((percentile(lateness, 99) or 0) * 1000, 3)
         for agent in agents[:1]:
             if hasattr(agent, "summary"):
                 result.extra.update(agent.summary())

@@ -22,6 +22,7 @@ from dualmind.game.rules import ACTIONS, Kitchen
 from dualmind.players import make_player
 from dualmind.runtime.record import Recorder
 from dualmind.runtime.scheduler import ThreadScheduler
+from dualmind.runtime.stats import percentile
 from dualmind.web.frames import frame, kitchen_info
 
 MAX_QUEUED_KEYS = 4  # key presses beyond this are dropped (the human is ahead of the game)
@@ -107,6 +108,7 @@ class Game:
         tick_s = kitchen.settings.tick_seconds
         ticks = min(kitchen.horizon, kitchen.settings.ticks(opts.seconds))
         start = time.perf_counter()
+        macros_seen = 0  # how much of the agent's macro log is recorded
         finished = False
         try:
             for n in range(ticks):
@@ -122,7 +124,8 @@ class Game:
                 before = state
                 state, events = kitchen.step(state, (decision.action, human), chat)
                 self.events.extend(e for e in events if e.player == 0 or e.kind == "serve")
-                macros = [(0, m) for t, m in getattr(agent, "macros", ()) if t == before.tick]
+                log = getattr(agent, "macros", ())
+                macros, macros_seen = [(0, m) for _t, m in log[macros_seen:]], len(log)
                 calls = [(0, r, o) for r, o in agent.drain_calls()] if hasattr(agent, "drain_calls") else []
                 recorder.tick(before, (decision.action, human), state, events, macros, calls)
                 for e in events:
@@ -136,13 +139,12 @@ class Game:
         finally:
             if scheduler is not None:
                 scheduler.close()
-            late = sorted(self.lateness) or [0.0]
             self.summary = {
                 "score": state.score, "served": state.served, "expired": state.expired,
                 "fires": state.fires, "ticks": state.tick, "finished": finished,
-                "lateness_p50_ms": round(late[len(late) // 2] * 1000, 3),
-                "lateness_p99_ms": round(late[int(0.99 * (len(late) - 1))] * 1000, 3),
-                "missed_ticks": sum(1 for x in late if x > tick_s),
+                "lateness_p50_ms": round((percentile(self.lateness, 50) or 0.0) * 1000, 3),
+                "lateness_p99_ms": round((percentile(self.lateness, 99) or 0.0) * 1000, 3),
+                "missed_ticks": sum(1 for x in self.lateness if x > tick_s),
                 "dropped_frames": self.dropped_frames, "dropped_keys": self.dropped_keys}
             if hasattr(agent, "summary"):
                 self.summary.update(agent.summary())

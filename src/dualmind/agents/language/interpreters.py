@@ -18,6 +18,7 @@ and never echoes a prompt.
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Protocol
@@ -93,7 +94,7 @@ class LearnedInterpreter:
 
         source = head or resources.files("dualmind.agents.language") / "data" / "intent_head.npz"
         try:
-            with resources.as_file(source) if not isinstance(source, str) else _nullcontext(source) as p:
+            with resources.as_file(source) if not isinstance(source, str) else nullcontext(source) as p:
                 data = np.load(p)
                 self.w, self.b = data["w"], data["b"]
                 self.intents = tuple(str(x) for x in data["intents"])
@@ -122,17 +123,6 @@ class LearnedInterpreter:
         if confidence < MIN_CONFIDENCE:
             intent = "none"
         return _finish(intent, clean(message), context, start, confidence=confidence)
-
-
-class _nullcontext:
-    def __init__(self, value):
-        self.value = value
-
-    def __enter__(self):
-        return self.value
-
-    def __exit__(self, *exc):
-        return False
 
 
 INTENT_HELP = {
