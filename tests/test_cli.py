@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from dualmind.cli import main
 
 
@@ -95,3 +97,21 @@ def test_bench_executor_json(capsys):
     assert main(["bench", "executor", "--layout", "ring", "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
     assert r["p50_us"] > 0 and r["p99_us"] >= r["p50_us"] and r["layouts"][0]["layout"] == "ring"
+
+
+@pytest.mark.parametrize("argv", [
+    ["play", "--seconds", "inf"], ["play", "--seconds", "0"], ["play", "--seconds", "-5"],
+    ["play", "--seconds", "nan"], ["play", "--slow-latency", "inf"], ["eval", "--episodes", "0"],
+    ["eval", "--seconds", "1e308"], ["bench", "web", "--games", "0"], ["bench", "wall", "--seconds", "inf"],
+])
+def test_numbers_out_of_range_are_clear_errors(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and ("must be" in err or "not a number" in err)
+
+
+def test_eval_sweep_values_are_checked(capsys, tmp_path):
+    assert main(["eval", "--sweep", "slow-latency=1,inf", "--out", str(tmp_path)]) == 2
+    assert "--sweep" in capsys.readouterr().err

@@ -4,10 +4,52 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 
+from dualmind import vocab
 from dualmind.errors import DualmindError, LayoutError
+
+MAX_SECONDS = 3600.0  # = game.settings.MAX_GAME_SECONDS (not imported: the CLI loads lazily)
+
+
+def _seconds(text: str) -> float:
+    """A length of game time: finite, more than 0, at most an hour."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_SECONDS:g}, got {text}")
+    return value
+
+
+def _latency(text: str) -> float:
+    """Seconds per mind call: -1 (measured), or finite from 0 to 600."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value != -1 and not (math.isfinite(value) and 0 <= value <= 600):
+        raise argparse.ArgumentTypeError(f"must be -1 (measured) or from 0 to 600, got {text}")
+    return value
+
+
+def _every(text: str) -> float:
+    """Game seconds between printed frames: 0 (only the end) or a finite positive number."""
+    return 0.0 if text.strip() in ("0", "0.0") else _seconds(text)
+
+
+def _count(text: str) -> int:
+    """A whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
 
 
 def _cmd_layouts(args: argparse.Namespace) -> int:
@@ -16,6 +58,31 @@ def _cmd_layouts(args: argparse.Namespace) -> int:
     for name in shipped_layouts():
         lay = load_layout(name)
         print(f"{name:<12} {lay.width}x{lay.height}  {lay.description}")
+    return 0
+
+
+def _cmd_layouts_generate(args: argparse.Namespace) -> int:
+    from dualmind.bench.layouts import write_generated
+
+    text = write_generated(args.seed, args.size, args.style, args.out)
+    if args.out:
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _cmd_layouts_evaluate(args: argparse.Namespace) -> int:
+    from dualmind.bench.layouts import evaluate, header_text, row_text, summary
+
+    if not args.json:
+        print(header_text())
+    rows = evaluate(args.layouts, args.episodes,
+                    progress=None if args.json else lambda r: print(row_text(r), flush=True))
+    if args.json:
+        print(json.dumps({"rows": rows, "summary": summary(rows)}))
+    else:
+        print("summary: " + json.dumps(summary(rows)))
     return 0
 
 
@@ -58,7 +125,7 @@ def _cmd_play(args: argparse.Namespace) -> int:
         def on_tick(state, events) -> None:
             for e in events:
                 if e.kind == "chat" and not (tty and every == 1):
-                    print(f"[{state.tick * tick_s:6.1f} s] player {e.player}: {e.detail[:200]}")
+                    print(f"[{state.tick * tick_s:6.1f} s] player {e.player}: {e.text[:200]}")
             if state.tick % every == 0:
                 frame = render(kitchen, state, end_tick=end)
                 if tty and every == 1:
@@ -67,11 +134,14 @@ def _cmd_play(args: argparse.Namespace) -> int:
                     sys.stdout.write(frame + "\n\n")
                 sys.stdout.flush()
 
+    from dualmind.agents.llm.defaults import default_fast_mind, default_slow
     from dualmind.agents.mind_agent import MindConfig
 
-    minds = MindConfig(slow=args.backend, fast=args.fast_backend,
+    slow = default_slow(args.backend)
+    minds = MindConfig(slow=slow, fast=args.fast_backend,
                        slow_latency=None if args.slow_latency < 0 else args.slow_latency,
-                       fast_latency=None if args.fast_latency < 0 else args.fast_latency)
+                       fast_latency=None if args.fast_latency < 0 else args.fast_latency,
+                       fast_mind=default_fast_mind(args.fast_mind, slow))
     result = play_episode(args.layout, (names[0], names[1]), seed=args.seed, seconds=args.seconds,
                           clock=args.clock, on_tick=on_tick, minds=minds, record=args.record)
     summary = result.to_json()
@@ -80,28 +150,55 @@ def _cmd_play(args: argparse.Namespace) -> int:
     else:
         line = (f"final score {result.score}: served {result.served}, expired {result.expired}, "
                 f"fires {result.fires}, {result.ticks} ticks")
-        if "compliance" in summary:
+        if summary.get("compliance") is not None:
             line += f"; compliance {summary['compliance']}"
+        team = [f"{k.replace('_', ' ')} {summary[k]}" for k in
+                ("acknowledged", "wasted_items", "duplicated_steps", "agent_idle_s", "max_unused_s")
+                if summary.get(k) is not None]
+        if team:
+            line += "; " + ", ".join(team)
         print(line)
     return 0
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    import os
+
     import uvicorn
 
-    from dualmind.web.app import create_app
+    from dualmind.runtime.record import check_writable
+    from dualmind.web.app import MAX_GAMES, create_app
 
+    check_writable(args.records)  # before any game: an unwritable file would hang every one
+    allow_hosts = list(getattr(args, "allow_host", None) or [])
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"dualmind: serving on {args.host}: anyone who can reach it can play", file=sys.stderr)
+        if not allow_hosts:
+            print("dualmind: only loopback names are accepted in the Host header; add --allow-host "
+                  "NAME for each name clients use (see README, Security)", file=sys.stderr)
     url = f"http://{args.host}:{args.port}/"
     print(f"dualmind: open {url} (records: {args.records}; records page: {url}records)")
     if getattr(args, "open", False):
         import webbrowser
 
         webbrowser.open(url)
-    uvicorn.run(create_app(args.records), host=args.host, port=args.port, log_level="warning",
-                ws="websockets-sansio")
-    return 0
+    handler = logging.StreamHandler()  # one line per refused request or failed game
+    handler.setFormatter(logging.Formatter("%(asctime)s dualmind %(levelname)s: %(message)s"))
+    logging.getLogger("dualmind").addHandler(handler)
+    logging.getLogger("dualmind").setLevel(logging.INFO)
+    app = create_app(args.records, allow_hosts=allow_hosts,
+                     allow_origins=getattr(args, "allow_origin", None) or [],
+                     max_games=getattr(args, "max_games", MAX_GAMES))
+    # Ctrl-C: games still running are cut (kept, marked unfinished) after one second.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", ws="websockets-sansio",
+                timeout_graceful_shutdown=1, ws_max_size=65_536)  # a message is <= 16 KiB
+    # Stopped: every record is committed and closed. Skip the interpreter's teardown, which
+    # takes seconds once torch is loaded (measured 1.7-2.5 s), so one Ctrl-C stops at once.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
@@ -122,7 +219,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         every = every or (max(1, round(args.every / tick_s)) if args.every > 0 else None)
         for e in events:
             if e.kind == "chat":
-                print(f"[{(state.tick - 1) * tick_s:6.1f} s] player {e.player}: {e.detail[:200]}")
+                print(f"[{(state.tick - 1) * tick_s:6.1f} s] player {e.player}: {e.text[:200]}")
         if every and state.tick % every == 0:
             print(render(kitchen, state) + "\n")
     if state is not None:
@@ -136,7 +233,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from dualmind.bench.evaluate import aggregate, make_jobs, run_jobs
-    from dualmind.bench.report import markdown, plots, write_csv
+    from dualmind.bench.report import markdown, plots, write_csv, write_readme_results
 
     def names(text: str) -> list[str]:
         return [n.strip() for n in text.split(",") if n.strip()]
@@ -146,9 +243,15 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         param, _, values = args.sweep.partition("=")
         if param != "slow-latency" or not values:
             raise DualmindError("--sweep takes slow-latency=V1,V2,... (e.g. slow-latency=0.5,1,2,4,8)")
-        slow = [float(v) for v in values.split(",")]
-    jobs = make_jobs(names(args.agents), names(args.layouts), names(args.partners), args.episodes,
-                     args.seconds, args.clock, slow, args.fast_latency, args.backend, args.fast_backend)
+        try:
+            slow = [_latency(v) for v in values.split(",")]
+        except argparse.ArgumentTypeError as e:
+            raise DualmindError(f"--sweep: {e}") from None
+    from dualmind.game.generate import expand_layout_names
+
+    jobs = make_jobs(names(args.agents), expand_layout_names(names(args.layouts)), names(args.partners),
+                     args.episodes, args.seconds, args.clock, slow, args.fast_latency, args.backend,
+                     args.fast_backend, args.fast_mind)
     out = Path(args.out)
     rows = run_jobs(jobs, out, workers=args.workers, ray_address=args.ray, progress=not args.json)
     table = aggregate(rows)
@@ -157,7 +260,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     (out / "results.md").write_text(md + "\n")
     made = plots(table, out)
     if args.readme:
-        _write_readme_results(md, made, args, Path("README.md"))
+        import shlex
+
+        command = "dualmind " + " ".join(shlex.quote(a) for a in args.argv if a != "--readme")
+        write_readme_results(md, made, command, Path("README.md"))
     if args.json:
         print(json.dumps({"rows": table}))
     else:
@@ -167,32 +273,9 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_readme_results(md: str, made, args: argparse.Namespace, readme) -> None:
-    """Replace the README's Results section (between markers) with this run's table."""
-    import shlex
-    import shutil
-
-    start, end = "<!-- results:start -->", "<!-- results:end -->"
-    text = readme.read_text()
-    if start not in text:
-        text += f"\n## Results\n\n{start}\n{end}\n"
-    figures = readme.parent / "docs" / "results"
-    figures.mkdir(parents=True, exist_ok=True)
-    links = []
-    for p in made:
-        shutil.copy(p, figures / p.name)
-        links.append(f"![{p.stem}](docs/results/{p.name})")
-    command = "dualmind " + " ".join(shlex.quote(a) for a in args.argv if a != "--readme")
-    body = (f"{start}\nGenerated by `{command} --readme` (virtual clock; every number below is "
-            f"measured by that run).\n\n{md}\n\n" + "\n".join(links) + f"\n{end}")
-    before, _, rest = text.partition(start)
-    _, _, after = rest.partition(end)
-    readme.write_text(before + body + after)
-
-
 def _cmd_bench(args: argparse.Namespace) -> int:
     if args.what == "env":
-        from dualmind.bench.env import bench_env
+        from dualmind.bench.env import bench_env, env_text
         from dualmind.game.layout import shipped_layouts
 
         layouts = shipped_layouts() if args.layout == "all" else [args.layout or "ring"]
@@ -200,99 +283,41 @@ def _cmd_bench(args: argparse.Namespace) -> int:
             result = bench_env(name, steps=args.steps, rounds=args.rounds,
                                vs_overcooked_ai=args.vs_overcooked_ai,
                                speed_limits=args.speed_limits)
-            if args.json:
-                print(json.dumps(result))
-            else:
-                line = f"{name:<12} {result['steps_per_second']:>12,.0f} steps/s"
-                if "ratio_vs_overcooked_ai" in result:
-                    line += (f"   overcooked-ai {result['overcooked_ai_layout']}: "
-                             f"{result['overcooked_ai_steps_per_second']:,.0f} steps/s"
-                             f"   ratio {result['ratio_vs_overcooked_ai']:.2f}x")
-                print(line)
+            print(json.dumps(result) if args.json else env_text(result))
         return 0
     if args.what == "executor":
-        from dualmind.bench.executor import bench_executor
+        from dualmind.bench.executor import bench_executor, executor_text
         from dualmind.game.layout import shipped_layouts
 
         layouts = shipped_layouts() if args.layout in ("all", None) else [args.layout]
         rows = [bench_executor(name) for name in _progress(layouts, "executor", args.json)]
         overall = {"p50_us": max(r["p50_us"] for r in rows), "p99_us": max(r["p99_us"] for r in rows)}
-        if args.json:
-            print(json.dumps({"layouts": rows, **overall}))
-        else:
-            for r in rows:
-                print(f"{r['layout']:<12} p50 {r['p50_us']:7.1f} us   p99 {r['p99_us']:7.1f} us   "
-                      f"max {r['max_us']:8.1f} us   ({r['decisions']} decisions)")
+        print(json.dumps({"layouts": rows, **overall}) if args.json else executor_text(rows))
         return 0
     if args.what == "language":
-        from dualmind.bench.language import available_interpreters, bench_interpreter
+        from dualmind.bench.language import available_interpreters, bench_interpreter, language_text
 
         names = [args.backend] if args.backend else available_interpreters()
         rows = [bench_interpreter(n) for n in _progress(names, "language", args.json)]
-        if args.json:
-            print(json.dumps({"backends": rows}))
-        for r in rows if not args.json else ():
-            if not r["available"]:
-                print(f"{r['backend']:<10} not available: {r['error']}")
-                continue
-            kinds = "  ".join(f"{k} {v:.0%}" for k, v in r["per_kind"].items())
-            print(f"{r['backend']:<10} {r['accuracy']:.1%} of {r['cases']}   p50 {r['p50_ms']:.1f} ms"
-                  f"   p99 {r['p99_ms']:.1f} ms   ({kinds})")
+        print(json.dumps({"backends": rows}) if args.json else language_text(rows))
         return 0
     if args.what == "all":
-        from dualmind.bench.suite import bench_all
+        from dualmind.bench.suite import bench_all, suite_text
 
         result = bench_all(quick=args.quick, wall_seconds=args.seconds)
-        if args.json:
-            print(json.dumps(result))
-        else:
-            for r in result["env"]:
-                extra = (f"  {r['ratio_vs_overcooked_ai']:.1f}x overcooked-ai"
-                         if "ratio_vs_overcooked_ai" in r else "")
-                print(f"env       {r['layout']:<11} {r['steps_per_second']:>10,.0f} steps/s  "
-                      f"{r['ratio_vs_plain_loop']:.2f}x plain loop{extra}")
-            for r in result["executor"]:
-                print(f"executor  {r['layout']:<11} p50 {r['p50_us']:.1f} us  p99 {r['p99_us']:.1f} us  "
-                      f"({r['p99_vs_game_step']:.1f}x a game step)")
-            for r in result["language"]:
-                if r.get("available"):
-                    print(f"language  {r['backend']:<11} {r['accuracy']:.1%}  p50 {r['p50_ms']} ms  "
-                          f"p99 {r['p99_ms']} ms")
-            e = result["embedded_call"]
-            if e.get("available"):
-                print(f"embedded  one call: p50 {e['p50_ms']} ms  p99 {e['p99_ms']} ms  "
-                      f"({e['prompt_tokens']} prompt tokens; load {e['load_s']} s)")
-            for r in result["wall"] or ():
-                print(f"wall      load {r['load']:<7} missed {r['missed_ticks']}  lateness p99 "
-                      f"{r['lateness_p99_ms']:.2f} ms  executor p99 {r['executor_p99_ms']:.3f} ms")
-            if result["web"]:
-                w = result["web"]["twenty_games"]
-                print(f"web       20 games: p99 {w['lateness_p99_ms']:.2f} ms ({w['p99_vs_one_game']}x one "
-                      f"game), missed {w['missed_ticks']}, dropped {w['messages_dropped']}")
+        print(json.dumps(result) if args.json else suite_text(result))
         return 0
     if args.what == "web":
-        from dualmind.bench.web import bench_web
+        from dualmind.bench.web import bench_web, web_text
 
         result = bench_web(games=args.games, seconds=args.seconds, agent=args.agent)
-        if args.json:
-            print(json.dumps(result))
-        else:
-            print(f"{result['finished']}/{result['games']} games x {result['seconds']:g} s: tick lateness "
-                  f"p50 {result['lateness_p50_ms']:.2f} ms, worst p99 {result['lateness_p99_ms']:.2f} ms "
-                  f"({result['lateness_p99_ticks']:.3f} ticks), missed {result['missed_ticks']}, "
-                  f"dropped {result['messages_dropped']}")
+        print(json.dumps(result) if args.json else web_text(result))
         return 0
     if args.what == "wall":
-        from dualmind.bench.wall import bench_wall
+        from dualmind.bench.wall import bench_wall, wall_text
 
         rows = bench_wall(seconds=args.seconds)
-        if args.json:
-            print(json.dumps({"runs": rows}))
-        else:
-            for r in rows:
-                print(f"load {r['load']:<8} missed {r['missed_ticks']}  lateness p50 "
-                      f"{r['lateness_p50_ms']:.2f} ms  p99 {r['lateness_p99_ms']:.2f} ms  executor p99 "
-                      f"{r['executor_p99_ms']:.3f} ms  model calls {r['model_calls_during_run']}")
+        print(json.dumps({"runs": rows}) if args.json else wall_text(rows))
         return 0
     raise DualmindError(f"unknown benchmark {args.what!r}")
 
@@ -310,7 +335,9 @@ def _cmd_interpret(args: argparse.Namespace) -> int:
 
     orders = tuple(o.strip() for o in args.orders.split(",") if o.strip())
     context = Context(orders, tuple(c for c in args.cooking.split(",") if c), parse_last(args.last))
-    interpreter = make_interpreter(args.backend, base_url=args.base_url, model=args.model,
+    from dualmind.agents.llm.defaults import default_slow
+
+    interpreter = make_interpreter(default_slow(args.backend), base_url=args.base_url, model=args.model,
                                    api_key=args.api_key)
     result = interpreter.interpret(args.message, context)
     out = {**result.intention.to_json(), "intent": result.intent, "backend": interpreter.name,
@@ -333,30 +360,49 @@ def build_parser() -> argparse.ArgumentParser:
         description="A testbed for real-time hierarchical agents in a two-player cooking game.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("layouts", help="list the shipped layouts")
+    p = sub.add_parser("layouts", help="list the shipped layouts; generate or evaluate kitchens")
     p.set_defaults(func=_cmd_layouts)
+    lsub = p.add_subparsers(dest="layouts_command")
+    q = lsub.add_parser("generate", help="print a generated, solvable kitchen (same seed, same kitchen)")
+    q.add_argument("--seed", type=int, required=True)
+    q.add_argument("--size", default=None, metavar="WxH", help="grid size, walls included (e.g. 9x7)")
+    q.add_argument("--style", default=None,
+                   choices=("open", "island", "partition", "corridor", "bottleneck"),
+                   help="floor plan (default: chosen by the seed)")
+    q.add_argument("--out", default=None, metavar="FILE", help="write to FILE instead of printing")
+    q.set_defaults(func=_cmd_layouts_generate)
+    q = lsub.add_parser("evaluate", help="difficulty of kitchens: hand-overs, longest walk, scripted pair")
+    q.add_argument("layouts", nargs="+", help="layout names, files or gen:A-B ranges")
+    q.add_argument("--episodes", type=_count, default=5, help="scripted-pair episodes per kitchen")
+    q.add_argument("--json", action="store_true", help="print JSON rows and a summary")
+    q.set_defaults(func=_cmd_layouts_evaluate)
 
     p = sub.add_parser("check-layout", help="validate a layout file (exit 2 with FILE:LINE:COL on error)")
     p.add_argument("file", help="path to a layout file")
     p.set_defaults(func=_cmd_check_layout)
 
     p = sub.add_parser("play", help="play one game headless or rendered as text")
-    p.add_argument("--layout", default="ring", help="shipped layout name or file (default ring)")
+    p.add_argument("--layout", default=vocab.DEFAULT_LAYOUT,
+                   help=f"shipped layout name or file (default {vocab.DEFAULT_LAYOUT})")
     p.add_argument("--agents", default="random,random",
                    help="two agent names, player 0 then player 1 (default random,random)")
-    p.add_argument("--clock", choices=("virtual", "wall"), default="virtual",
+    p.add_argument("--clock", choices=vocab.CLOCKS, default="virtual",
                    help="virtual: as fast as the CPU allows; wall: real time")
-    p.add_argument("--seconds", type=float, default=None,
+    p.add_argument("--seconds", type=_seconds, default=None,
                    help="game seconds to play (default: the layout's episode length)")
     p.add_argument("--seed", type=int, default=0, help="episode seed (orders, agents)")
-    p.add_argument("--slow-latency", type=float, default=4.0,
-                   help="game seconds per slow-mind call (default 4.0; -1: measured)")
-    p.add_argument("--fast-latency", type=float, default=0.3,
-                   help="game seconds per fast-mind call (default 0.3; -1: measured)")
-    p.add_argument("--backend", default="learned",
-                   help="slow mind's interpreter: learned (default), rules, embedded, openai")
-    p.add_argument("--fast-backend", default="rules",
+    p.add_argument("--slow-latency", type=_latency, default=vocab.SLOW_LATENCY,
+                   help=f"game seconds per slow-mind call (default {vocab.SLOW_LATENCY}; -1: measured)")
+    p.add_argument("--fast-latency", type=_latency, default=vocab.FAST_LATENCY,
+                   help=f"game seconds per fast-mind call (default {vocab.FAST_LATENCY}; -1: measured)")
+    p.add_argument("--backend", default=None,
+                   help="slow mind's interpreter: llm (Qwen 1.5B; the default when the models extra "
+                        "is installed), learned (the default otherwise), rules, embedded, openai")
+    p.add_argument("--fast-backend", default=vocab.DEFAULT_FAST_BACKEND, choices=vocab.FAST_BACKENDS,
                    help="fast mind's quick interpreter: rules (default), learned, embedded")
+    p.add_argument("--fast-mind", choices=vocab.FAST_MINDS, default=None,
+                   help="how the fast mind picks macros: llm (Qwen 0.5B by likelihood; the default "
+                        "when the models extra is installed) or code (the default otherwise)")
     p.add_argument("--record", default=None, metavar="FILE",
                    help="record the episode to this SQLite file (see dualmind replay)")
     p.add_argument("--json", action="store_true", help="print only a JSON summary")
@@ -370,20 +416,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback only)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--records", default="dualmind-records.sqlite", help="SQLite file for game records")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="a host name clients may reach the server by, besides loopback (repeat; "
+                        "'*' for any): needed behind a reverse proxy or on a LAN")
+    p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                   help="another origin whose pages may use the server, e.g. https://lab.example.org")
+    p.add_argument("--max-games", type=_count, default=16,
+                   help="most games live at once (default 16); more are refused with 503")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("replay", help="play a recorded episode back as text, checking it exactly")
     p.add_argument("file", help="SQLite record file written by play --record")
     p.add_argument("--episode", type=int, default=None, help="episode id (default: the last one)")
     p.add_argument("--list", action="store_true", help="list the episodes in the file")
-    p.add_argument("--every", type=float, default=10.0,
+    p.add_argument("--every", type=_every, default=10.0,
                    help="print a frame every this many game seconds (0: only the end)")
     p.set_defaults(func=_cmd_replay)
 
     p = sub.add_parser("interpret", help="read one chat message as the slow mind would")
     p.add_argument("message", help="the human's message (put it after --)")
-    p.add_argument("--backend", default="learned",
-                   help="learned (default), rules, embedded, openai")
+    p.add_argument("--backend", default=None,
+                   help="llm (Qwen 1.5B; the default when the models extra is installed), learned "
+                        "(the default otherwise), rules, embedded, openai")
     p.add_argument("--orders", default="bob,cathy,david", help="open orders, oldest first")
     p.add_argument("--cooking", default="", help="soups cooking or ready, comma separated")
     p.add_argument("--last", default=None, help='the last intention, e.g. "chop(tomato) x2"')
@@ -394,18 +448,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_interpret)
 
     p = sub.add_parser("eval", help="compare agents on layouts with partners (tables and plots)")
-    p.add_argument("--agents", default="hla,smoa,fmoa,nea,scripted")
-    p.add_argument("--layouts", default="ring,partition,bottleneck,quick")
-    p.add_argument("--partners", default="partner,silent")
-    p.add_argument("--episodes", type=int, default=5, help="seeds per combination (paired)")
-    p.add_argument("--seconds", type=float, default=None, help="game seconds per episode")
-    p.add_argument("--clock", choices=("virtual", "wall"), default="virtual")
-    p.add_argument("--slow-latency", type=float, default=4.0)
-    p.add_argument("--fast-latency", type=float, default=0.3)
-    p.add_argument("--backend", default="learned", help="slow mind's interpreter")
-    p.add_argument("--fast-backend", default="rules", help="fast mind's quick interpreter")
+    p.add_argument("--agents", default=",".join((*vocab.MIND_AGENTS, "scripted")))
+    p.add_argument("--layouts", default=",".join(vocab.LAYOUTS))
+    p.add_argument("--partners", default=",".join(vocab.DEFAULT_PARTNERS),
+                   help=f"partners: {', '.join(vocab.PARTNERS)} (partner = talker) or persona files")
+    p.add_argument("--episodes", type=_count, default=5, help="seeds per combination (paired)")
+    p.add_argument("--seconds", type=_seconds, default=None, help="game seconds per episode")
+    p.add_argument("--clock", choices=vocab.CLOCKS, default="virtual")
+    p.add_argument("--slow-latency", type=_latency, default=vocab.SLOW_LATENCY)
+    p.add_argument("--fast-latency", type=_latency, default=vocab.FAST_LATENCY)
+    p.add_argument("--backend", default="learned",
+                   help="slow mind's interpreter (default learned even with the models extra: the LLM "
+                        "slow mind at measured CPU latency makes a full grid take hours; pass llm)")
+    p.add_argument("--fast-backend", default=vocab.DEFAULT_FAST_BACKEND, choices=vocab.FAST_BACKENDS,
+                   help="fast mind's quick interpreter")
+    p.add_argument("--fast-mind", choices=vocab.FAST_MINDS, default="code",
+                   help="how the fast mind picks macros: code (default) or llm (Qwen 0.5B)")
     p.add_argument("--sweep", default=None, help="e.g. slow-latency=0.5,1,2,4,8")
-    p.add_argument("--workers", type=int, default=2, help="worker processes")
+    p.add_argument("--workers", type=_count, default=2, help="worker processes")
     p.add_argument("--ray", default=None, metavar="ADDRESS",
                    help="run episodes on a Ray cluster ('local' starts one here)")
     p.add_argument("--out", default="out/eval", help="output folder (reused to resume)")
@@ -418,14 +478,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="env: game steps per second; executor: decision latency per layout; "
                         "language: interpreter accuracy and latency")
     p.add_argument("--backend", default=None, help="language: one interpreter (default: all)")
-    p.add_argument("--seconds", type=float, default=30.0, help="wall: real seconds per run")
+    p.add_argument("--seconds", type=_seconds, default=30.0, help="wall, web: real seconds per run")
     p.add_argument("--quick", action="store_true", help="all: fewer steps, no wall-clock runs")
-    p.add_argument("--games", type=int, default=20, help="web: concurrent games")
+    p.add_argument("--games", type=_count, default=20, help="web: concurrent games")
     p.add_argument("--agent", default="scripted", help="web: the agent in every game")
     p.add_argument("--layout", default=None,
                    help="layout name, or 'all' (default: ring for env, all for executor)")
-    p.add_argument("--steps", type=int, default=50_000, help="steps per round (default 50000)")
-    p.add_argument("--rounds", type=int, default=3, help="rounds; the median is reported")
+    p.add_argument("--steps", type=_count, default=50_000, help="steps per round (default 50000)")
+    p.add_argument("--rounds", type=_count, default=3, help="rounds; the median is reported")
     p.add_argument("--vs-overcooked-ai", action="store_true",
                    help="also run Overcooked-AI's cramped_room in this process (needs the bench extra)")
     p.add_argument("--speed-limits", action="store_true",

@@ -11,8 +11,7 @@ from dualmind.agents.executor import FAIL_AFTER, Executor, Status
 from dualmind.agents.macros import Macro, all_macros
 from dualmind.agents.navigation import NavMap
 from dualmind.agents.world import World
-from dualmind.game import Kitchen, load_layout, shipped_layouts
-from dualmind.game import items as I
+from dualmind.game import Kitchen, items, load_layout, shipped_layouts
 from dualmind.game.events import EventKind
 from dualmind.game.state import Player, Pot
 from tests.conftest import place
@@ -27,7 +26,7 @@ def setup(layout: str, me: int, macro: Macro):
     k, nav = KITCHENS[layout], NAVS[layout]
     s = k.reset(0)
     w = World(k, nav, s, me)
-    items = dict(s.items)
+    placed = dict(s.items)
     counters = w.free_counters()
     pots = list(s.pots)
     reachable_pots = w.pots(("empty",))
@@ -36,16 +35,16 @@ def setup(layout: str, me: int, macro: Macro):
              "clear": EventKind.DISCARD, "discard": EventKind.DISCARD, "pass": EventKind.PUT_DOWN}
     holding = None
     if macro.verb in ("prepare", "cook"):
-        for veg, spot in zip(I.SOUPS[macro.arg].ingredients, counters, strict=False):
-            items[spot] = I.chopped(veg)
+        for veg, spot in zip(items.SOUPS[macro.arg].ingredients, counters, strict=False):
+            placed[spot] = items.chopped(veg)
     if macro.verb in ("plate", "serve", "extinguish", "clear") and reachable_pots:
         idx = k.pot_index[reachable_pots[0]]
         soup = macro.arg or "bob"
         start = {"extinguish": -(k.cook_ticks + k.char_ticks)}.get(macro.verb, -k.cook_ticks)
-        pots[idx] = Pot(I.SOUPS[soup].ingredients, soup, start, extinguished=macro.verb == "clear")
+        pots[idx] = Pot(items.SOUPS[soup].ingredients, soup, start, extinguished=macro.verb == "clear")
     if macro.verb in ("pass", "discard"):
-        holding = I.fresh("tomato")
-    s = dataclasses.replace(s, items=items, pots=tuple(pots))
+        holding = items.fresh("tomato")
+    s = dataclasses.replace(s, items=placed, pots=tuple(pots))
     if macro.verb == "serve":
         s = dataclasses.replace(s, orders=(s.orders[0]._replace(soup=macro.arg), *s.orders[1:]))
     p = s.players[me]
@@ -91,7 +90,7 @@ def feasible(layout: str, me: int, macro: Macro) -> bool:
             "serve": lambda: w.nearest(w.tiles("*")) is not None and bool(w.pots(("empty",))),
             "fetch": lambda: (macro.arg == "extinguisher" and bool(
                 w.items_where(lambda it: it.kind == "extinguisher"))) or (
-                macro.arg in I.VEGETABLES and w.crate(macro.arg) is not None) or (
+                macro.arg in items.VEGETABLES and w.crate(macro.arg) is not None) or (
                 macro.arg == "plate" and w.nearest(w.tiles("P")) is not None),
             "extinguish": lambda: bool(w.pots(("empty",))) and bool(
                 w.items_where(lambda it: it.kind == "extinguisher")),
@@ -246,3 +245,98 @@ def test_decisions_respect_the_speed_limit():
 
 def test_player_type_is_plain_data():
     assert isinstance(KITCHENS["ring"].reset(0).players[0], Player)
+
+
+# ------------------------------------------------------------------ narrow places
+CORRIDOR = """\
+name: corridor-with-pocket
+starts: 1,2 9,2
+grid:
+-----------
+-TL/O--PU*-
+-         -
+----- -B-f-
+-----------
+"""
+"""A one-tile corridor (row 2) with a single side pocket (5,3): players starting at its two
+ends must pass each other there to reach what lies at the far end."""
+
+
+def two_executors_flags(k, s, macros, ticks=900):
+    """Like two_executors, also returning each tick's (blocked, blocked) flags."""
+    ex = [Executor(k, i) for i in range(2)]
+    for i in range(2):
+        ex[i].set_macro(macros[i])
+    done: list = [None, None]
+    flags = []
+    cells: list[set] = [set(), set()]
+    for t in range(ticks):
+        steps = [ex[i].step(s) for i in range(2)]
+        flags.append((ex[0].blocked, ex[1].blocked))
+        for i in range(2):
+            cells[i].add(s.players[i].pos)
+        for i in range(2):
+            if steps[i].status in (Status.DONE, Status.FAILED) and done[i] is None:
+                done[i] = (t, steps[i].status, steps[i].reason)
+                ex[i].set_macro(None)
+        if all(done):
+            break
+        s, _ = k.step(s, (steps[0].action, steps[1].action))
+        assert s.players[0].pos != s.players[1].pos
+    return done, flags, cells
+
+
+@pytest.mark.parametrize("speeds", ["2.5 keyboard", "2.5 2.5", "keyboard 2.5"])
+def test_one_tile_corridor_two_players_pass_without_deadlock(speeds):
+    from dualmind.game import parse_layout
+    from dualmind.game.reach import count_deadlocks
+
+    k = Kitchen(parse_layout(CORRIDOR.replace("grid:", f"speeds: {speeds}\ngrid:")))
+    s = k.reset(0)
+    # Player 0 needs the pot at the far right, player 1 the onion crate at the far left.
+    done, flags, _ = two_executors_flags(k, s, (Macro("fetch", "plate"), Macro("fetch", "lettuce")))
+    assert all(d is not None and d[1] == Status.DONE for d in done), done
+    assert count_deadlocks(flags, k.settings.tick_seconds) == 0
+
+
+def test_the_yield_rule_is_deterministic():
+    from dualmind.game import parse_layout
+
+    k = Kitchen(parse_layout(CORRIDOR))
+    runs = [two_executors_flags(k, k.reset(0), (Macro("fetch", "plate"), Macro("fetch", "lettuce")))
+            for _ in range(2)]
+    assert runs[0][0] == runs[1][0] and runs[0][1] == runs[1][1]
+    # Exactly one of them made way into the pocket: both sides applied the same rule.
+    in_pocket = [(5, 3) in runs[0][2][i] for i in range(2)]
+    assert in_pocket.count(True) == 1, in_pocket
+
+
+def test_scripted_pair_in_a_corridor_kitchen_has_no_deadlock():
+    from dualmind.agents.executor import deadlocks
+    from dualmind.agents.scripted import ScriptedAgent
+    from dualmind.game import parse_layout
+
+    k = Kitchen(parse_layout(CORRIDOR))
+    for seed in range(3):
+        agents = (ScriptedAgent(), ScriptedAgent())
+        s = k.reset(seed)
+        for i, a in enumerate(agents):
+            a.reset(k, i, 2 * seed + i)
+        for _ in range(k.horizon):
+            s, _ = k.step(s, (agents[0].act(s).action, agents[1].act(s).action))
+            assert s.players[0].pos != s.players[1].pos
+        assert deadlocks(agents, s.tick, k.settings.tick_seconds) == 0
+        assert s.served >= 1
+
+
+def test_blocked_ticks_feed_the_deadlock_count():
+    from dualmind.agents.executor import deadlocks
+
+    class Stub:
+        def __init__(self, ticks):
+            self.executor = type("E", (), {"blocked_ticks": ticks})()
+
+    both = list(range(10, 50))  # 40 ticks = 4 s, both blocked
+    assert deadlocks((Stub(both), Stub(both)), 100, 0.1) == 1
+    assert deadlocks((Stub(both), Stub([])), 100, 0.1) == 0
+    assert deadlocks((Stub(both), object()), 100, 0.1) is None  # a human: cannot tell

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import tomllib
-from importlib import resources
 
 import pytest
 from hypothesis import given, settings
@@ -39,10 +37,11 @@ def test_heldout_set_is_big_and_covers_every_kind():
 
 
 def test_no_heldout_message_matches_a_template():
-    extra = tomllib.loads((resources.files("dualmind.agents.language") / "data"
-                           / "train_phrases.toml").read_text())
+    from dualmind.agents.language.train import templates as training_templates
+
+    # Neither what the head was trained on nor what the simulated humans say.
     templates = [p for sec in load_phrases().values() for p in sec["phrases"]]
-    templates += [p for sec in extra.values() for p in sec["phrases"]]
+    templates += [p for phrases in training_templates().values() for p in phrases]
     patterns = [p for p in map(template_pattern, templates) if p is not None]
     leaks = [c.message for c in load_cases()
              if any(p.match(normalised_words(c.message)) for p in patterns)]
@@ -118,11 +117,35 @@ def test_slots_forgive_typos_and_read_other_languages():
 def test_interpret_cli_json_contract(capsys):
     from dualmind.cli import main
 
-    assert main(["interpret", "--orders", "bob,cathy,david", "--last", "chop(tomato) x2", "--json",
-                 "--", "chop 2 more"]) == 0
+    assert main(["interpret", "--backend", "learned", "--orders", "bob,cathy,david", "--last",
+                 "chop(tomato) x2", "--json", "--", "chop 2 more"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["kind"] == "short" and out["macros"] == [{"macro": "chop(tomato)", "count": 2}]
     assert out["reply"] == ""
     assert main(["interpret", "--json", "--backend", "rules", "--", "keep chopping onions"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["macros"] == [{"macro": "chop(onion)", "count": None}] and out["kind"] == "long"
+
+
+@pytest.mark.parametrize("last", ["chop(onion) x-", "chop(onion) x always", "chop(onion) xALWAYS"])
+def test_interpret_accepts_a_standing_order_as_last(capsys, last):
+    from dualmind.cli import main
+
+    argv = ["interpret", "--json", "--backend", "rules", "--last", last]
+    assert main([*argv, "--", "keep going with that"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["macros"] == [{"macro": "chop(onion)", "count": None}]
+
+
+@pytest.mark.parametrize("message,expected", [
+    ("bring me a plate", [("fetch(plate)", 1), ("pass", 1)]),
+    ("throw that away", [("discard", 1)]),
+    ("the pot burnt, clear it out", [("clear", 1)]),
+    ("chop an onion and then cook bob", [("chop(onion)", 1), ("cook(bob)", 1)]),
+    ("chop tomato x4", [("chop(tomato)", 4)]),
+])
+@pytest.mark.parametrize("which", ["learned", "rules"])
+def test_hand_overs_discards_two_steps_and_x_counts(learned, which, message, expected):
+    interpreter = learned if which == "learned" else RulesInterpreter()
+    got = interpreter.interpret(message, Context(("bob", "cathy", "david"))).intention
+    assert sorted((str(s.macro), s.count) for s in got.steps) == sorted(expected)

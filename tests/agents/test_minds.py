@@ -8,7 +8,7 @@ from dualmind.agents.language.interpreters import LLMInterpreter
 from dualmind.agents.macros import all_macros
 from dualmind.agents.mind_agent import MindAgent, MindConfig
 from dualmind.game import Kitchen, load_layout
-from dualmind.runtime.loop import run_episode
+from dualmind.runtime.match import run_episode
 from tests.agents.doubles import Sayer, ScriptedBackend
 
 RING = Kitchen(load_layout("ring"))
@@ -151,3 +151,98 @@ def test_a_short_game_with_the_real_embedded_model():
     s = result.to_json()
     assert s["ticks"] == 450 and s["model_errors"] == 0
     assert any(rec.mind == "slow" for rec, _ in agent.calls) or len(final.chat) >= 1
+
+
+# ---------------------------------------------------------------------- cooperation
+# Messages written for these tests, in no persona's phrase bank (checked below): the agent's
+# reading of who does what must come from grammar, not from the simulated humans' wordings.
+from dualmind.agents.intention import Intention  # noqa: E402
+from dualmind.agents.language.context import Context  # noqa: E402
+from dualmind.agents.language.interpreters import RulesInterpreter  # noqa: E402
+from dualmind.agents.macros import Macro  # noqa: E402
+from dualmind.agents.minds import read_messages  # noqa: E402
+from dualmind.game.rules import Kitchen as _Kitchen  # noqa: E402
+
+ORDERS = Context(("alice", "bob", "david"), ())
+HAND_WRITTEN = {
+    "you handle the chopping, I'm on pots": ({"chop"}, {"cook"}, set()),
+    "the cathy order is mine, could you make bob": ({"cook(bob)"}, {"cook(cathy)"}, set()),
+    "I've got david covered; grab the rest": ({"cook(alice)", "cook(bob)"}, {"cook(david)"}, set()),
+    "please do not chop any lettuce": (set(), set(), {"chop(lettuce)"}),
+    "leave the tomatoes alone": (set(), set(), {"chop(tomato)"}),
+    "i'm on the stove so u do onions": ({"chop(onion)"}, {"cook"}, set()),
+}
+
+
+def _verbs(intention: Intention) -> set[str]:
+    return {str(s.macro) if s.count is not None or s.macro.verb != "chop" else "chop"
+            for s in intention.steps}
+
+
+@pytest.mark.parametrize("message", sorted(HAND_WRITTEN))
+def test_who_does_what_is_read_from_the_clauses(message):
+    from dualmind.partners.persona import BUILTIN, load_persona
+
+    banks = {p for name in BUILTIN for ps in load_persona(name).phrases.values() for p in ps}
+    assert all(message.lower() not in p.lower() for p in banks)
+    mine, theirs, banned = HAND_WRITTEN[message]
+    got = RulesInterpreter().interpret(message, ORDERS).intention
+    steps = {str(s.macro) for s in got.steps}
+    if "chop" in mine:  # "you do the chopping": the chopping the orders need, standing
+        assert steps and all(s.macro.verb == "chop" and s.count is None for s in got.steps)
+    else:
+        assert steps == mine, got
+    assert {str(m) for m in got.claims} == theirs
+    assert banned <= {str(m) for m in got.avoid}
+    assert not {str(m) for m in got.avoid} & steps
+
+
+def test_a_split_is_not_read_backwards():
+    cook_chop = RulesInterpreter().interpret("I'll cook, you chop", ORDERS).intention
+    chop_cook = RulesInterpreter().interpret("you cook, I'll chop", ORDERS).intention
+    assert {s.macro.verb for s in cook_chop.steps} == {"chop"} and Macro("cook") in cook_chop.claims
+    assert {s.macro.verb for s in chop_cook.steps} == {"cook"} and Macro("chop") in chop_cook.claims
+
+
+def test_each_request_is_acknowledged_in_one_line_naming_what_the_agent_will_do():
+    out = read_messages(RulesInterpreter(), ["chop three onions", "thanks!",
+                                             "mine is alice, you take bob"], ORDERS)
+    lines = out.reply.split(". ")
+    assert len(lines) == 2
+    assert "chop 3 onions" in lines[0]
+    assert "Alice" in lines[1] and "cook the Bob soup" in lines[1]
+    assert Macro("cook", "alice") in out.claims
+
+
+def test_the_agent_says_plainly_when_it_cannot():
+    # Partition: the agent's side has tomatoes and the stove, not lettuce nor the window.
+    ctx = Context(("alice",), (), None, can_chop=("tomato",), can_cook=True, can_serve=False)
+    out = read_messages(RulesInterpreter(), ["chop 2 lettuce"], ctx)
+    assert "can't" in out.reply and "lettuce" in out.reply
+    out = read_messages(RulesInterpreter(), ["serve the alice soup"], ctx)
+    assert "can't reach the serving window" in out.reply
+
+
+def test_hla_leaves_a_claimed_soup_to_the_human_and_forbidden_work_alone():
+    agent = MindAgent("hla", CONFIG)
+    lines = {10: "the alice one is mine, and keep off the tomatoes"}
+    run_episode(RING, (agent, Sayer(lines)), seed=0, seconds=60)
+    after = [m for t, m in agent.macros if t > 10 + 45]  # once the slow mind has read it
+    assert after
+    assert "cook(alice)" not in after and "chop(tomato)" not in after
+
+
+def test_a_standing_order_is_capped_by_what_the_orders_can_use():
+    kitchen = _Kitchen(load_layout("ring"))
+    agent = MindAgent("hla", CONFIG)
+    piles = []
+
+    def count(state, events):
+        piles.append(sum(1 for it in state.items.values()
+                         if it.kind == "chopped" and it.vegetables == ("lettuce",)))
+
+    run_episode(kitchen, (agent, Sayer({10: "keep chopping lettuce"})), seed=0, seconds=120,
+                on_tick=count)
+    # Three open orders, each needing one lettuce at most, plus the two spare a standing
+    # order may keep ready: never a pile beyond that (it was unbounded before).
+    assert max(piles) <= 3 + 2

@@ -6,7 +6,7 @@ import pytest
 
 from dualmind.agents.scripted import ScriptedAgent
 from dualmind.game import Kitchen, load_layout, shipped_layouts
-from dualmind.runtime.loop import run_episode
+from dualmind.runtime.match import run_episode
 
 
 @pytest.mark.parametrize("layout", shipped_layouts())
@@ -26,5 +26,5 @@ def test_scripted_pair_on_partition_hands_items_over_the_wall():
     # Lettuce and onion only grow on the right, pots only stand on the left: a soup with
     # lettuce or onion can only have been cooked from something put down on the wall.
     right_puts = [e for e in events if e.player == 1 and e.kind == "put_down"]
-    cooked = [e.detail for e in events if e.kind == "cook_start"]
+    cooked = [e.soup for e in events if e.kind == "cook_start"]
     assert right_puts and any(s in ("alice", "bob", "cathy", "david") for s in cooked)

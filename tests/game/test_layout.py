@@ -145,3 +145,67 @@ def test_error_text_is_file_line_col():
 def test_missing_file_is_a_layout_error(tmp_path):
     with pytest.raises(LayoutError, match="cannot read layout"):
         load_layout(tmp_path / "nope.layout")
+
+
+# ---------------------------------------------------------------- limits (issue 15)
+def _box(width: int, height: int) -> str:
+    """A closed kitchen of width x height tiles: counters round a floor, every station on
+    the top row."""
+    top = "-TLOP/U*" + "-" * (width - 8)
+    rows = [top] + ["-" + " " * (width - 2) + "-" for _ in range(height - 2)] + ["-fB" + "-" * (width - 3)]
+    return "starts: 1,1 2,1\ngrid:\n" + "\n".join(rows) + "\n"
+
+
+def test_the_largest_layout_loads_and_one_more_tile_is_refused():
+    assert parse_layout(_box(40, 40)).width == 40  # 38 x 38 = 1,444 floor cells: allowed
+    e = bad(_box(65, 10))
+    assert "too wide" in e.message and "64" in e.message and (e.line, e.col) == (3, 65)
+    e = bad(_box(10, 65))
+    assert "too tall" in e.message and (e.line, e.col) == (3 + 64, 1)
+
+
+def test_too_many_floor_cells_names_the_first_cell_over():
+    e = bad(_box(64, 64))  # 62 x 62 = 3,844 floor cells
+    assert "too many floor cells" in e.message and "1,500" in e.message
+    # floor cell 1,501 is the 13th of the 25th floor row (62 per row): grid row 25, column 14
+    assert (e.line, e.col) == (3 + 25, 14)
+
+
+def test_a_huge_file_is_refused_without_reading_it_whole(tmp_path):
+    f = tmp_path / "big.layout"
+    f.write_bytes(b"# " + b"x" * 10_000_000)
+    with pytest.raises(LayoutError, match="too large"):
+        load_layout(f)
+
+
+@pytest.mark.parametrize("setting, word", [
+    ("episode_seconds: 1e308", "episode_seconds"), ("episode_seconds: inf", "episode_seconds"),
+    ("episode_seconds: nan", "episode_seconds"), ("tick_seconds: 1e-300", "tick_seconds"),
+    ("cook_seconds: -5", "cook_seconds"), ("order_seconds: david=1e308", "order_seconds"),
+    ("speeds: 1e309 keyboard", "speeds"), ("bonus: david=99999999999999999999", "bonus"),
+    ("open_orders: 100000000", "open_orders"),
+])
+def test_numbers_are_finite_positive_and_bounded(setting, word):
+    e = bad(GOOD.replace("grid:", f"{setting}\ngrid:"))
+    assert word in e.message and "invalid settings" in e.message
+    assert e.line == 3  # the line of the setting at fault (line 2, starts, comes first)
+
+
+def test_names_hold_no_control_characters_and_are_bounded():
+    e = bad(GOOD.replace("grid:", "name: ring\x1b[2Jgone\ngrid:"))
+    assert "control character" in e.message and (e.line, e.col) == (3, 11)
+    e = bad(GOOD.replace("grid:", "name: " + "n" * 65 + "\ngrid:"))
+    assert "at most 64" in e.message
+    e = bad(GOOD.replace("grid:", "description: \u202eevil\ngrid:"))
+    assert "control character" in e.message
+
+
+def test_game_lengths_outside_the_range_are_errors_not_overflows():
+    from dualmind.errors import SettingsError
+    from dualmind.game.settings import Settings
+
+    settings = Settings()
+    for seconds in (float("inf"), float("nan"), -5.0, 1e308):
+        with pytest.raises(SettingsError, match="seconds"):
+            settings.ticks(seconds)
+    assert settings.ticks(1.0) == 10

@@ -32,7 +32,7 @@ def test_invariants_hold(layout, seed, moves):
         assert len(state.orders) == kitchen.settings.open_orders
         for e in events:
             if e.kind == EventKind.SERVE:
-                bonuses += kitchen.settings.bonus[e.detail]
+                bonuses += kitchen.settings.bonus[e.soup]
             elif e.kind == EventKind.ORDER_EXPIRED:
                 penalties += kitchen.settings.expire_penalty
         assert state.score == bonuses - penalties

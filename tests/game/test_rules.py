@@ -7,8 +7,7 @@ import dataclasses
 import pytest
 
 from dualmind.errors import InvalidActionError
-from dualmind.game import Kitchen, parse_layout
-from dualmind.game import items as I
+from dualmind.game import Kitchen, items, parse_layout
 from dualmind.game.events import EventKind
 from dualmind.game.rules import BURNING, CHARRED, COOKING, READY
 from dualmind.game.state import Order, Pot
@@ -35,61 +34,61 @@ def test_move_into_counter_only_turns(tiny):
 def test_crate_gives_fresh_vegetable(tiny, tile_pos, veg):
     s = place(tiny.reset(0), 0, tile_pos, "up")
     s, ev = tiny.step(s, ("interact", "stay"))
-    assert s.players[0].holding == I.fresh(veg)
+    assert s.players[0].holding == items.fresh(veg)
     assert EventKind.TAKE in kinds(ev)
 
 
 def test_crate_gives_nothing_to_a_full_hand(tiny):
-    s = place(tiny.reset(0), 0, (1, 1), "up", I.CLEAN_PLATE)
+    s = place(tiny.reset(0), 0, (1, 1), "up", items.CLEAN_PLATE)
     s, _ = tiny.step(s, ("interact", "stay"))
-    assert s.players[0].holding == I.CLEAN_PLATE
+    assert s.players[0].holding == items.CLEAN_PLATE
 
 
 def test_plate_dispenser(tiny):
     s = place(tiny.reset(0), 0, (4, 1), "up")
     s, _ = tiny.step(s, ("interact", "stay"))
-    assert s.players[0].holding == I.CLEAN_PLATE
+    assert s.players[0].holding == items.CLEAN_PLATE
 
 
 def test_counter_put_down_and_pick_up(tiny):
-    s = place(tiny.reset(0), 0, (1, 1), "left", I.fresh("onion"))
+    s = place(tiny.reset(0), 0, (1, 1), "left", items.fresh("onion"))
     s, _ = run(tiny, s, ["interact"])
-    assert s.players[0].holding is None and s.items[(0, 1)] == I.fresh("onion")
+    assert s.players[0].holding is None and s.items[(0, 1)] == items.fresh("onion")
     s, _ = run(tiny, s, ["interact"])
-    assert s.players[0].holding == I.fresh("onion") and (0, 1) not in s.items
+    assert s.players[0].holding == items.fresh("onion") and (0, 1) not in s.items
 
 
 def test_counter_combines_compatible_chopped_sets_into_hand(tiny):
-    s = place(tiny.reset(0), 0, (1, 1), "left", I.chopped("lettuce"))
-    s = dataclasses.replace(s, items={**s.items, (0, 1): I.chopped("onion", "tomato")})
+    s = place(tiny.reset(0), 0, (1, 1), "left", items.chopped("lettuce"))
+    s = dataclasses.replace(s, items={**s.items, (0, 1): items.chopped("onion", "tomato")})
     s, ev = run(tiny, s, ["interact"])
-    assert s.players[0].holding == I.chopped("lettuce", "onion", "tomato")
+    assert s.players[0].holding == items.chopped("lettuce", "onion", "tomato")
     assert (0, 1) not in s.items and EventKind.COMBINE in kinds(ev)
 
 
 def test_counter_refuses_incompatible_sets(tiny):
-    s = place(tiny.reset(0), 0, (1, 1), "left", I.chopped("lettuce"))
-    s = dataclasses.replace(s, items={**s.items, (0, 1): I.chopped("lettuce")})
+    s = place(tiny.reset(0), 0, (1, 1), "left", items.chopped("lettuce"))
+    s = dataclasses.replace(s, items={**s.items, (0, 1): items.chopped("lettuce")})
     s, _ = run(tiny, s, ["interact"])
-    assert s.players[0].holding == I.chopped("lettuce") and s.items[(0, 1)] == I.chopped("lettuce")
+    assert s.players[0].holding == items.chopped("lettuce") and s.items[(0, 1)] == items.chopped("lettuce")
 
 
 def test_chopping_takes_eight_interacts(tiny):
-    s = place(tiny.reset(0), 0, (4, 1), "right", I.fresh("tomato"))
+    s = place(tiny.reset(0), 0, (4, 1), "right", items.fresh("tomato"))
     s, _ = run(tiny, s, ["interact"])  # onto the board
-    assert s.items[(5, 1)] == I.fresh("tomato")
+    assert s.items[(5, 1)] == items.fresh("tomato")
     s, _ = run(tiny, s, ["interact"] * 7)
-    assert s.items[(5, 1)].kind == I.VEGETABLE and s.items[(5, 1)].chops == 7
+    assert s.items[(5, 1)].kind == items.VEGETABLE and s.items[(5, 1)].chops == 7
     s, ev = run(tiny, s, ["interact"])
-    assert s.items[(5, 1)] == I.chopped("tomato") and EventKind.CHOPPED in kinds(ev)
+    assert s.items[(5, 1)] == items.chopped("tomato") and EventKind.CHOPPED in kinds(ev)
     s, _ = run(tiny, s, ["interact"])
-    assert s.players[0].holding == I.chopped("tomato")
+    assert s.players[0].holding == items.chopped("tomato")
 
 
 def test_board_takes_only_fresh_vegetables(tiny):
-    s = place(tiny.reset(0), 0, (4, 1), "right", I.CLEAN_PLATE)
+    s = place(tiny.reset(0), 0, (4, 1), "right", items.CLEAN_PLATE)
     s, _ = run(tiny, s, ["interact"])
-    assert s.players[0].holding == I.CLEAN_PLATE and (5, 1) not in s.items
+    assert s.players[0].holding == items.CLEAN_PLATE and (5, 1) not in s.items
 
 
 def _pot_state(tiny, pot: Pot, holding=None):
@@ -98,36 +97,36 @@ def _pot_state(tiny, pot: Pot, holding=None):
 
 
 def test_pot_cooks_once_a_full_recipe_is_in(tiny):
-    s = _pot_state(tiny, Pot(), I.chopped("lettuce"))
+    s = _pot_state(tiny, Pot(), items.chopped("lettuce"))
     s, _ = run(tiny, s, ["interact"])
     assert s.pots[0].vegetables == ("lettuce",) and s.pots[0].soup is None
-    s = place(s, 0, (1, 2), "left", I.chopped("tomato"))
+    s = place(s, 0, (1, 2), "left", items.chopped("tomato"))
     s, ev = run(tiny, s, ["interact"])
     assert s.pots[0].soup == "bob" and EventKind.COOK_START in kinds(ev)
     assert tiny.pot_phase(s.pots[0], s.tick) == COOKING
 
 
 def test_pot_refuses_a_second_lettuce(tiny):
-    s = _pot_state(tiny, Pot(("lettuce",)), I.chopped("lettuce"))
+    s = _pot_state(tiny, Pot(("lettuce",)), items.chopped("lettuce"))
     s, _ = run(tiny, s, ["interact"])
-    assert s.pots[0].vegetables == ("lettuce",) and s.players[0].holding == I.chopped("lettuce")
+    assert s.pots[0].vegetables == ("lettuce",) and s.players[0].holding == items.chopped("lettuce")
 
 
 def test_david_soup_from_a_combined_set(tiny):
-    s = _pot_state(tiny, Pot(), I.chopped("lettuce", "onion", "tomato"))
+    s = _pot_state(tiny, Pot(), items.chopped("lettuce", "onion", "tomato"))
     s, _ = run(tiny, s, ["interact"])
     assert s.pots[0].soup == "david"
 
 
 def test_soup_ready_after_cook_time_then_plated_and_served(tiny):
-    s = _pot_state(tiny, Pot(("lettuce", "tomato"), "bob", 0), I.CLEAN_PLATE)
+    s = _pot_state(tiny, Pot(("lettuce", "tomato"), "bob", 0), items.CLEAN_PLATE)
     s = dataclasses.replace(s, orders=(Order("alice", 0, 600), Order("bob", 0, 600)))
     s, _ = tiny.step(s, ("interact", "stay"))  # tick 0: still cooking
-    assert s.players[0].holding == I.CLEAN_PLATE
+    assert s.players[0].holding == items.CLEAN_PLATE
     s = dataclasses.replace(s, tick=tiny.cook_ticks)
     assert tiny.pot_phase(s.pots[0], s.tick) == READY
     s, ev = run(tiny, s, ["interact"])
-    assert s.players[0].holding == I.Item(I.PLATE, soup="bob") and s.pots[0] == Pot()
+    assert s.players[0].holding == items.Item(items.PLATE, soup="bob") and s.pots[0] == Pot()
     s = place(s, 0, (4, 2), "right", s.players[0].holding)
     s, ev = run(tiny, s, ["interact"])
     assert s.score == 15 and s.served == 1 and s.players[0].holding is None
@@ -136,14 +135,14 @@ def test_soup_ready_after_cook_time_then_plated_and_served(tiny):
 
 
 def test_serving_matches_the_oldest_order(tiny):
-    s = place(tiny.reset(0), 0, (4, 2), "right", I.Item(I.PLATE, soup="bob"))
+    s = place(tiny.reset(0), 0, (4, 2), "right", items.Item(items.PLATE, soup="bob"))
     s = dataclasses.replace(s, orders=(Order("bob", 0, 300), Order("bob", 5, 900)))
     s, _ = tiny.step(s, ("interact", "stay"))
     assert Order("bob", 5, 900) in s.orders and Order("bob", 0, 300) not in s.orders
 
 
 def test_soup_nobody_ordered_scores_nothing(tiny):
-    s = place(tiny.reset(0), 0, (4, 2), "right", I.Item(I.PLATE, soup="david"))
+    s = place(tiny.reset(0), 0, (4, 2), "right", items.Item(items.PLATE, soup="david"))
     s = dataclasses.replace(s, orders=(Order("bob", 0, 600),))
     s, ev = tiny.step(s, ("interact", "stay"))
     assert s.score == 0 and s.players[0].holding is None
@@ -151,29 +150,29 @@ def test_soup_nobody_ordered_scores_nothing(tiny):
 
 
 def test_charred_soup_cannot_be_served(tiny):
-    s = place(tiny.reset(0), 0, (4, 2), "right", I.Item(I.PLATE, soup=I.CHARRED))
+    s = place(tiny.reset(0), 0, (4, 2), "right", items.Item(items.PLATE, soup=items.CHARRED))
     s, _ = tiny.step(s, ("interact", "stay"))
-    assert s.players[0].holding == I.Item(I.PLATE, soup=I.CHARRED)
+    assert s.players[0].holding == items.Item(items.PLATE, soup=items.CHARRED)
 
 
 def test_bin_discards_but_keeps_the_extinguisher(tiny):
-    s = place(tiny.reset(0), 0, (2, 2), "down", I.Item(I.PLATE, soup=I.CHARRED))
+    s = place(tiny.reset(0), 0, (2, 2), "down", items.Item(items.PLATE, soup=items.CHARRED))
     s, ev = run(tiny, s, ["interact"])
     assert s.players[0].holding is None and EventKind.DISCARD in kinds(ev)
-    s = place(s, 0, (2, 2), "down", I.THE_EXTINGUISHER)
+    s = place(s, 0, (2, 2), "down", items.THE_EXTINGUISHER)
     s, _ = run(tiny, s, ["interact"])
-    assert s.players[0].holding == I.THE_EXTINGUISHER
+    assert s.players[0].holding == items.THE_EXTINGUISHER
 
 
 def test_extinguisher_starts_on_its_counter_and_can_be_carried(tiny):
     s = place(tiny.reset(0), 0, (1, 2), "down")
-    assert s.items[(1, 3)] == I.THE_EXTINGUISHER
+    assert s.items[(1, 3)] == items.THE_EXTINGUISHER
     s, _ = run(tiny, s, ["interact"])
-    assert s.players[0].holding == I.THE_EXTINGUISHER and (1, 3) not in s.items
+    assert s.players[0].holding == items.THE_EXTINGUISHER and (1, 3) not in s.items
 
 
 def test_ready_soup_chars_and_catches_fire_then_is_put_out(tiny):
-    s = _pot_state(tiny, Pot(("lettuce", "tomato"), "bob", 0), I.THE_EXTINGUISHER)
+    s = _pot_state(tiny, Pot(("lettuce", "tomato"), "bob", 0), items.THE_EXTINGUISHER)
     fire_tick = tiny.cook_ticks + tiny.char_ticks
     s = dataclasses.replace(s, tick=fire_tick - 1)
     s, ev = tiny.step(s, ("stay", "stay"))
@@ -190,14 +189,14 @@ def test_ready_soup_chars_and_catches_fire_then_is_put_out(tiny):
     sprays = [e.tick for e in events if e.kind in (EventKind.SPRAY, EventKind.FIRE_OUT)]
     assert (sprays[-1] - sprays[0] + 1) * tiny.settings.tick_seconds >= 5.0 - 1e-9
     # Charred soup is taken out with a plate, then binned.
-    s = place(s, 0, (1, 2), "left", I.CLEAN_PLATE)
+    s = place(s, 0, (1, 2), "left", items.CLEAN_PLATE)
     s, _ = run(tiny, s, ["interact"])
-    assert s.players[0].holding == I.Item(I.PLATE, soup=I.CHARRED) and s.pots[0] == Pot()
+    assert s.players[0].holding == items.Item(items.PLATE, soup=items.CHARRED) and s.pots[0] == Pot()
 
 
 def test_pausing_the_spray_lets_the_fire_grow_back(tiny):
     fire_tick = tiny.cook_ticks + tiny.char_ticks
-    s = _pot_state(tiny, Pot(("lettuce", "tomato"), "bob", 0), I.THE_EXTINGUISHER)
+    s = _pot_state(tiny, Pot(("lettuce", "tomato"), "bob", 0), items.THE_EXTINGUISHER)
     s = dataclasses.replace(s, tick=fire_tick + 1)
     for _ in range(8):  # 8 sprays, one every 4 ticks: about 3 s of spraying
         s, _ = run(tiny, s, ["interact"])
@@ -212,10 +211,10 @@ def test_pausing_the_spray_lets_the_fire_grow_back(tiny):
 
 def test_burning_pot_cannot_be_plated(tiny):
     fire_tick = tiny.cook_ticks + tiny.char_ticks
-    s = _pot_state(tiny, Pot(("lettuce", "tomato"), "bob", 0), I.CLEAN_PLATE)
+    s = _pot_state(tiny, Pot(("lettuce", "tomato"), "bob", 0), items.CLEAN_PLATE)
     s = dataclasses.replace(s, tick=fire_tick + 3)
     s, _ = run(tiny, s, ["interact"])
-    assert s.players[0].holding == I.CLEAN_PLATE
+    assert s.players[0].holding == items.CLEAN_PLATE
 
 
 def test_order_expires_with_penalty_and_is_replaced(tiny):
@@ -230,7 +229,7 @@ def test_order_expires_with_penalty_and_is_replaced(tiny):
 
 
 def test_score_is_bonuses_minus_penalties(tiny):
-    s = place(tiny.reset(0), 0, (4, 2), "right", I.Item(I.PLATE, soup="david"))
+    s = place(tiny.reset(0), 0, (4, 2), "right", items.Item(items.PLATE, soup="david"))
     s = dataclasses.replace(s, orders=(Order("david", 0, 1), Order("alice", 0, 900)))
     s, _ = tiny.step(s, ("interact", "stay"))  # serve david (+20) in the tick it expires
     assert s.score == 20 and s.expired == 0
@@ -278,10 +277,10 @@ U  -  *
 def test_race_for_one_item_alternates_priority(tick, winner):
     kitchen = Kitchen(parse_layout(RACE))
     s = kitchen.reset(0)
-    s = dataclasses.replace(s, tick=tick, items={**s.items, (3, 1): I.fresh("onion")})
+    s = dataclasses.replace(s, tick=tick, items={**s.items, (3, 1): items.fresh("onion")})
     s = place(place(s, 0, (2, 1), "right"), 1, (4, 1), "left")
     s, _ = kitchen.step(s, ("interact", "interact"))
-    assert s.players[winner].holding == I.fresh("onion")
+    assert s.players[winner].holding == items.fresh("onion")
     assert s.players[1 - winner].holding is None
 
 

@@ -8,7 +8,7 @@ from dualmind.agents.macros import Macro
 from dualmind.agents.navigation import NavMap
 from dualmind.agents.scripted import ScriptedPlanner
 from dualmind.agents.world import World
-from dualmind.game import items as I
+from dualmind.game import items
 from dualmind.runtime.agent import Decision
 
 
@@ -16,7 +16,7 @@ def expand(step) -> list[Macro]:
     """The macros that carry out one intention step (cooking includes its chopping)."""
     m = step.macro
     if m.verb == "cook":
-        return [Macro("chop", v) for v in I.SOUPS[m.arg].ingredients] + [m]
+        return [Macro("chop", v) for v in items.SOUPS[m.arg].ingredients] + [m]
     return [m] * (step.count or 1)
 
 

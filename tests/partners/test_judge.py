@@ -11,7 +11,7 @@ from dualmind.partners.judge import judge
 from dualmind.partners.player import Imperfection, SimulatedHuman
 from dualmind.partners.talker import Talker
 from dualmind.runtime.agent import Decision
-from dualmind.runtime.loop import run_episode
+from dualmind.runtime.match import run_episode
 from tests.partners.oracle import Oracle
 
 # For calibration the talker only talks: a partner that also cooks competes for boards and

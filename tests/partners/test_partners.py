@@ -9,7 +9,7 @@ from dualmind.agents.scripted import ScriptedAgent
 from dualmind.game import Kitchen, load_layout
 from dualmind.partners.player import Imperfection, SimulatedHuman, silent_partner, talking_partner
 from dualmind.partners.talker import load_phrases
-from dualmind.runtime.loop import run_episode
+from dualmind.runtime.match import run_episode
 
 
 def test_phrase_bank_has_dozens_of_wordings_per_kind():

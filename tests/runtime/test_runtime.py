@@ -12,7 +12,7 @@ from dualmind.agents.mind_agent import MindAgent, MindConfig
 from dualmind.errors import DualmindError
 from dualmind.game import Kitchen, load_layout
 from dualmind.partners.player import talking_partner
-from dualmind.runtime.loop import run_episode
+from dualmind.runtime.match import run_episode
 from dualmind.runtime.record import Recorder, list_episodes, replay
 from dualmind.runtime.scheduler import LatencyModel, ThreadScheduler, VirtualScheduler
 

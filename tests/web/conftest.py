@@ -19,9 +19,9 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, records):
+    def __init__(self, records, **options):
         self.records = str(records)
-        self.app = create_app(self.records)
+        self.app = create_app(self.records, **options)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,

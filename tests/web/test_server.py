@@ -129,4 +129,5 @@ def test_bench_web_json(capsys):
     assert main(["bench", "web", "--games", "3", "--seconds", "3", "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
     assert r["finished"] == 3 and r["frames_received"] >= 3 * 30
+    assert r["records_complete"] == 3 and r["closed_normally"] == 3 and r["games_per_core"] > 0
     assert r["lateness_p99_ms"] >= r["lateness_p50_ms"] >= 0

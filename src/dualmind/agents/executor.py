@@ -4,9 +4,13 @@ It never blocks and never searches the whole map per tick (distances are precomp
 :class:`~dualmind.agents.navigation.NavMap`). It is partner-aware: it never walks into
 the partner; when the partner blocks every shortest step it detours; when the two block
 each other (a one-cell gap, a dead-end corridor) it notices within a few decisions and
-breaks the tie by yielding at random, from a seeded generator, so two executors facing
-each other cannot stay stuck in lockstep; a macro blocked for too long fails with the
-reason "blocked by partner" so the mind above can choose something else.
+breaks the tie by a rule both sides compute alike: the player nearer to a refuge cell (a
+floor cell whose occupant does not cut the floor in two, such as a side branch or a room
+beyond a doorway) walks there and waits a moment; on a tie player 1 does. A macro blocked
+for too long fails with the reason "blocked by partner" so the mind above can choose
+something else. ``blocked`` says whether the last step waited for or made way for the
+partner: two players both blocked for over 3 s is a deadlock
+(:func:`dualmind.game.reach.count_deadlocks`).
 
 A reflex layer (``reflexes=True``) may override the macro when safety demands: a burning
 pot in reach (and the extinguisher free) -> ``extinguish``; a ready soup about to char
@@ -16,17 +20,19 @@ aside. When the reflex is over, the macro resumes.
 
 from __future__ import annotations
 
-import random
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import NamedTuple
 
-from dualmind.agents import macro_logic as L
+from dualmind.agents import macro_logic
 from dualmind.agents.macros import Macro
 from dualmind.agents.navigation import INF, NavMap, facing_towards
 from dualmind.agents.world import World
-from dualmind.game import items as I
+from dualmind.game import items
+from dualmind.game.reach import count_deadlocks
 from dualmind.game.rules import BURNING, READY, Kitchen
 from dualmind.game.state import State
+from dualmind.runtime.match import EpisodeView
 
 
 class Status(StrEnum):
@@ -34,6 +40,10 @@ class Status(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+WAITING = "waiting for partner to pass"
+YIELDING = "yielding to partner"
 
 
 class ExecStep(NamedTuple):
@@ -46,6 +56,8 @@ class ExecStep(NamedTuple):
 
 
 YIELD_AFTER = 2  # blocked decisions before a player considers yielding
+YIELD_HOLD_SECONDS = 1.5  # how long a player that made way waits on its refuge cell
+STUCK_SECONDS = 1.5  # a partner that has not acted for this long is waiting, not working
 FAIL_AFTER = 12  # blocked decisions before the macro fails (about 5 s at 2.5 actions/s)
 RESCUE_SECONDS = 6.0  # a ready soup this close to charring triggers the plating reflex
 
@@ -59,13 +71,21 @@ class Executor:
         self.me = me
         self.nav = nav or NavMap(kitchen)
         self.reflexes = reflexes
-        self.rng = random.Random(seed)
+        # ``seed`` is accepted for callers that pass one; nothing here is random: the
+        # yield rule below is deterministic so that both players can predict it.
         self.macro: Macro | None = None
         self.memory: dict = {}
         self.reflex: Macro | None = None
         self.reflex_memory: dict = {}
         self._blocked = 0
-        self._yielding = 0
+        self._yield_route: list = []  # the walk to a refuge cell while making way
+        self._hold_until: int | None = None  # on the refuge: wait there until this tick
+        self.hold_ticks = kitchen.settings.ticks(YIELD_HOLD_SECONDS)
+        self.stuck_ticks = kitchen.settings.ticks(STUCK_SECONDS)
+        self.blocked = False
+        """True when the last step waited for or made way for the partner (deadlock count)."""
+        self.blocked_ticks: list[int] = []
+        """The ticks at which the executor ended up blocked, in order (see :func:`deadlocks`)."""
         self._partner_last = None
         self._route: list = []  # a committed detour around the partner
         self._blocked_by = None  # where the partner stood when it last blocked us
@@ -80,6 +100,16 @@ class Executor:
 
     # ------------------------------------------------------------------ the tick
     def step(self, state: State) -> ExecStep:
+        step = self._step(state)
+        self.blocked = step.reason.endswith((WAITING, YIELDING))
+        ticks = self.blocked_ticks
+        if ticks and ticks[-1] == state.tick:
+            ticks.pop()  # stepped again this tick (a new macro): the last step counts
+        if self.blocked:
+            ticks.append(state.tick)
+        return step
+
+    def _step(self, state: State) -> ExecStep:
         w = World(self.kitchen, self.nav, state, self.me)
         can_act = state.tick - w.me.last_action_tick >= self.kitchen.action_gaps[self.me]
         partner_still = self._partner_last == w.partner.pos
@@ -88,20 +118,20 @@ class Executor:
         if self.reflexes:
             self._update_reflex(w)
         if self.reflex is not None:
-            plan = L.plan(w, self.reflex_memory, self.reflex)
-            if isinstance(plan, L.Done | L.Failed):
+            plan = macro_logic.plan(w, self.reflex_memory, self.reflex)
+            if isinstance(plan, macro_logic.Done | macro_logic.Failed):
                 self.reflex = None
                 self.memory = {}  # the macro re-plans from the new situation
             else:
                 return self._act(w, plan, can_act, self.reflex, "reflex: ")
         if self.macro is None:
             return self._idle(w, can_act, partner_still, Status.IDLE, "no macro")
-        plan = L.plan(w, self.memory, self.macro)
-        if isinstance(plan, L.Done):
+        plan = macro_logic.plan(w, self.memory, self.macro)
+        if isinstance(plan, macro_logic.Done):
             macro, self.macro = self.macro, None
             step = self._idle(w, can_act, partner_still, Status.DONE, plan.why)
             return step._replace(macro=macro)
-        if isinstance(plan, L.Failed):
+        if isinstance(plan, macro_logic.Failed):
             macro, self.macro = self.macro, None
             return ExecStep("stay", Status.FAILED, plan.why, macro)
         step = self._act(w, plan, can_act, self.macro, "")
@@ -114,15 +144,15 @@ class Executor:
             return
         current = self.macro.verb if self.macro else None
         if current != "extinguish" and w.pots((BURNING,)):
-            partner_has_it = w.partner.holding == I.THE_EXTINGUISHER
-            reachable = w.holding == I.THE_EXTINGUISHER or w.items_where(
-                lambda it: it == I.THE_EXTINGUISHER)
+            partner_has_it = w.partner.holding == items.THE_EXTINGUISHER
+            reachable = w.holding == items.THE_EXTINGUISHER or w.items_where(
+                lambda it: it == items.THE_EXTINGUISHER)
             if reachable and not partner_has_it:
                 self.reflex, self.reflex_memory = Macro("extinguish"), {}
                 return
         if current in ("plate", "serve", "extinguish"):
             return
-        if w.holding is not None and w.holding != I.CLEAN_PLATE:
+        if w.holding is not None and w.holding != items.CLEAN_PLATE:
             return  # hands full: leave rescues to the partner or the planner
         k = self.kitchen
         for pos in w.pots((READY,)):
@@ -134,18 +164,24 @@ class Executor:
                 return
 
     # ------------------------------------------------------------------ movement
-    def _act(self, w: World, plan: L.Plan, can_act: bool, macro: Macro, prefix: str) -> ExecStep:
+    def _act(self, w: World, plan: macro_logic.NextMove, can_act: bool, macro: Macro,
+             prefix: str) -> ExecStep:
         why = getattr(plan, "why", "")
-        if isinstance(plan, L.Stay):
+        if isinstance(plan, macro_logic.Stay):
             return ExecStep("stay", Status.RUNNING, prefix + why, macro)
         if not can_act:
             return ExecStep("stay", Status.RUNNING, prefix + (why or "moving"), macro)
-        if self._yielding > 0:
-            self._yielding -= 1
+        if self._yield_route or self._hold_until is not None:
             if w.partner.pos == self._blocked_by:
-                self._blocked += 1  # yielding to a partner that does not move is no progress
-            return ExecStep(self._aside(w), Status.RUNNING, prefix + "yielding to partner", macro)
-        if isinstance(plan, L.Use):
+                self._blocked += 1  # making way for a partner that does not move is no progress
+                if self._blocked >= FAIL_AFTER:
+                    self._blocked, self._blocked_by = 0, None
+                    self._yield_route, self._hold_until = [], None
+                    return ExecStep("stay", Status.FAILED, prefix + "blocked by partner", macro)
+            move = self._yield_step(w)
+            if move is not None:
+                return ExecStep(move, Status.RUNNING, prefix + YIELDING, macro)
+        if isinstance(plan, macro_logic.Use):
             spot = self.nav.approach(w.me.pos, plan.tile, avoid=w.partner.pos)
             if spot is None:
                 if self.nav.approach(w.me.pos, plan.tile) is None:
@@ -194,10 +230,61 @@ class Executor:
         if self._blocked >= FAIL_AFTER:
             self._blocked, self._blocked_by = 0, None
             return ExecStep("stay", Status.FAILED, prefix + "blocked by partner", macro)
-        if self._blocked >= YIELD_AFTER and self.rng.random() < 0.5:
-            self._yielding = 2
-            return ExecStep(self._aside(w), Status.RUNNING, prefix + "yielding to partner", macro)
-        return ExecStep("stay", Status.RUNNING, prefix + "waiting for partner to pass", macro)
+        if self._blocked >= YIELD_AFTER and self._should_yield(w):
+            self._yield_route = self.nav.refuge_route(w.me.pos, w.partner.pos, w.partner.facing) or []
+            move = self._yield_step(w)
+            if move is not None:
+                return ExecStep(move, Status.RUNNING, prefix + YIELDING, macro)
+        # Face the partner while waiting (a move into its cell only turns me): that is how
+        # it sees that I want through, as I see it of it.
+        me, partner = w.me.pos, w.partner.pos
+        if abs(me[0] - partner[0]) + abs(me[1] - partner[1]) == 1 and \
+                self.kitchen.neighbour.get((me, w.me.facing)) != partner:
+            return ExecStep(facing_towards(me, partner), Status.RUNNING, prefix + WAITING, macro)
+        return ExecStep("stay", Status.RUNNING, prefix + WAITING, macro)
+
+    def _should_yield(self, w: World) -> bool:
+        """The yield rule, which both players compute alike from what both can see: when
+        the partner faces me (it is walking my way, not working at a station) or has not
+        acted for a while (it waits as I do), the one of us nearer to a refuge cell makes
+        way; on a tie, player 1 does. A refuge is a
+        floor cell that does not cut the floor in two, and not one straight ahead of the
+        other player or next to it (where the other is likely going)."""
+        me, partner = w.me.pos, w.partner.pos
+        head_on = self.kitchen.neighbour.get((partner, w.partner.facing)) == me
+        # Or both wait on each other from afar (each stands where the other must go): a
+        # partner that has done nothing for a while is waiting too, not working.
+        stuck = w.state.tick - w.partner.last_action_tick >= self.stuck_ticks
+        if not (head_on or stuck):
+            return False
+        mine = self.nav.refuge_route(me, partner, w.partner.facing)
+        if mine is None:
+            return False
+        theirs = self.nav.refuge_route(partner, me, w.me.facing)
+        if theirs is None:
+            return True
+        return len(mine) < len(theirs) or (len(mine) == len(theirs) and self.me == 1)
+
+    def _yield_step(self, w: World) -> str | None:
+        """One move of making way: walk to the refuge cell, then wait there a moment.
+        None once the way is made (or the refuge turns out to be where the partner is
+        going: it stands next to me wanting through, so the rule is applied afresh)."""
+        me, partner = w.me.pos, w.partner.pos
+        route = self._yield_route
+        while route and route[0] == me:
+            route.pop(0)
+        if route:
+            if route[0] == partner or route[0] not in {n for _, n in self.nav.neighbours[me]}:
+                route[:] = self.nav.refuge_route(me, partner, w.partner.facing) or []
+            if route:
+                return facing_towards(me, route[0])
+        if self._hold_until is None:
+            self._hold_until = w.state.tick + self.hold_ticks
+        wants_through = self.kitchen.neighbour.get((partner, w.partner.facing)) == me
+        if w.state.tick >= self._hold_until or wants_through:
+            self._hold_until = None
+            return None
+        return "stay"
 
     def _aside(self, w: World) -> str:
         """A move away from the partner (off its path), or stay if there is none."""
@@ -214,7 +301,35 @@ class Executor:
     def _idle(self, w: World, can_act: bool, partner_still: bool, status: Status,
               why: str) -> ExecStep:
         """Nothing to do: stand still, but not in a corridor next to a waiting partner."""
+        if can_act and (self._yield_route or self._hold_until is not None):
+            move = self._yield_step(w)
+            if move is not None:
+                return ExecStep(move, status, why + "; " + YIELDING, None)
         adjacent = abs(w.me.pos[0] - w.partner.pos[0]) + abs(w.me.pos[1] - w.partner.pos[1]) == 1
         if self.reflexes and can_act and adjacent and partner_still and w.me.pos in self.nav.corridor:
+            facing_me = self.kitchen.neighbour.get((w.partner.pos, w.partner.facing)) == w.me.pos
+            route = self.nav.refuge_route(w.me.pos, w.partner.pos, w.partner.facing) if facing_me else None
+            if route:  # a partner walking my way: make way to the nearest refuge cell
+                self._yield_route = route
+                move = self._yield_step(w)
+                if move is not None:
+                    return ExecStep(move, status, why + "; " + YIELDING, None)
             return ExecStep(self._aside(w), status, why + "; stepping aside", None)
         return ExecStep("stay", status, why, None)
+
+
+def deadlocks(players: Sequence[object], ticks: int, tick_seconds: float) -> int | None:
+    """Times both players were blocked by each other for over 3 s in an episode of
+    ``ticks`` ticks (:func:`dualmind.game.reach.count_deadlocks`), from their executors'
+    ``blocked_ticks``; None when a player has no executor to tell (a human)."""
+    logs = [getattr(getattr(p, "executor", None), "blocked_ticks", None) for p in players]
+    if any(log is None for log in logs):
+        return None
+    a, b = (set(log) for log in logs)  # type: ignore[arg-type]
+    return count_deadlocks(((t in a, t in b) for t in range(ticks)), tick_seconds)
+
+
+def deadlock_summary(view: EpisodeView) -> dict[str, int | None]:
+    """Summarizer for the episode driver: ``deadlocks`` (None with a human player)."""
+    return {"deadlocks": deadlocks(view.players, view.final.tick,
+                                   view.kitchen.settings.tick_seconds)}

@@ -32,6 +32,11 @@ class Intention:
     kind: str = "none"
     steps: tuple[Step, ...] = ()
     reply: str = ""
+    claims: tuple[Macro, ...] = ()
+    """What the human said they will do themselves ("I'll do the alice soup": cook(alice));
+    a bare verb (``Macro("cook")``) claims that kind of work on every soup."""
+    avoid: tuple[Macro, ...] = ()
+    """What the agent was told not to do ("don't touch the tomatoes": chop(tomato))."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -42,9 +47,22 @@ class Intention:
         return any(s.count is None for s in self.steps)
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "macros": [s.to_json() for s in self.steps], "reply": self.reply}
+        out = {"kind": self.kind, "macros": [s.to_json() for s in self.steps], "reply": self.reply}
+        if self.claims:  # only when said, so the plain contract keeps its three keys
+            out["claims"] = [str(m) for m in self.claims]
+        if self.avoid:
+            out["avoid"] = [str(m) for m in self.avoid]
+        return out
 
     @classmethod
     def from_json(cls, data: dict) -> Intention:
         steps = tuple(Step(parse_macro(m["macro"]), m.get("count")) for m in data.get("macros", ()))
-        return cls(data.get("kind", "none"), steps, data.get("reply", ""))
+        return cls(data.get("kind", "none"), steps, data.get("reply", ""),
+                   tuple(_loose(m) for m in data.get("claims", ())),
+                   tuple(_loose(m) for m in data.get("avoid", ())))
+
+
+def _loose(text: str) -> Macro:
+    """A claim or prohibition: a macro, or a bare verb standing for all its arguments."""
+    text = text.strip().lower()
+    return Macro(text) if "(" not in text else parse_macro(text)

@@ -13,8 +13,7 @@ from typing import NamedTuple
 
 from dualmind.agents.macros import Macro
 from dualmind.agents.world import World
-from dualmind.game import items as I
-from dualmind.game import tiles as T
+from dualmind.game import items, tiles
 from dualmind.game.layout import Pos
 from dualmind.game.rules import BURNING, CHARRED, COOKING, EMPTY, FILLING, READY
 
@@ -44,11 +43,12 @@ class Stay(NamedTuple):
     why: str = ""
 
 
-Plan = Use | Go | Done | Failed | Stay
+NextMove = Use | Go | Done | Failed | Stay
+"""What a macro does next, decided afresh every tick."""
 
 
 def _chopped_within(allowed: set[str]):
-    return lambda item: item.kind == I.CHOPPED and set(item.vegetables) <= allowed
+    return lambda item: item.kind == items.CHOPPED and set(item.vegetables) <= allowed
 
 
 def sticky(mem: dict, key: str, options: list[Pos]) -> Pos | None:
@@ -60,22 +60,24 @@ def sticky(mem: dict, key: str, options: list[Pos]) -> Pos | None:
     return mem[key]
 
 
-def drop(w: World, mem: dict, why: str = "hands full") -> Plan:
-    """Put what I hold on the nearest free counter."""
-    spot = sticky(mem, "drop_at", w.free_counters())
+def drop(w: World, mem: dict, why: str = "hands full") -> NextMove:
+    """Put what I hold on the nearest free counter (keeping a hand-over counter free)."""
+    spot = sticky(mem, "drop_at", w.store_counters() or w.free_counters())
     if spot is not None:
         return Use(spot, f"put down {w.holding} ({why})")
-    bins = w.nearest(w.tiles(T.BIN))
-    if bins is not None and w.holding is not None and w.holding.kind != I.EXTINGUISHER:
+    bins = w.nearest(w.tiles(tiles.BIN))
+    if bins is not None and w.holding is not None and w.holding.kind != items.EXTINGUISHER:
         return Use(bins, "no free counter: bin it")
     return Failed("no free counter to put things down")
 
 
-def _get_item(w: World, mem: dict, pred, source: Pos | None, what: str) -> Plan:
-    """Pick up the nearest item matching ``pred``, else take one from ``source``."""
+def _get_item(w: World, mem: dict, pred, source: Pos | None, what: str,
+              skip: set[Pos] | frozenset[Pos] = frozenset()) -> NextMove:
+    """Pick up the nearest item matching ``pred`` (not on a ``skip`` cell), else take one
+    from ``source``."""
     if w.holding is not None:
         return drop(w, mem)
-    found = w.items_where(pred)
+    found = [p for p in w.items_where(pred) if p not in skip]
     if found:
         return Use(found[0], f"pick up {what}")
     if source is not None:
@@ -83,8 +85,8 @@ def _get_item(w: World, mem: dict, pred, source: Pos | None, what: str) -> Plan:
     return Failed(f"no {what} in reach")
 
 
-def chop(w: World, mem: dict, veg: str) -> Plan:
-    done_item = I.chopped(veg)
+def chop(w: World, mem: dict, veg: str) -> NextMove:
+    done_item = items.chopped(veg)
     if mem.get("picked") and w.holding is None:
         return Done(f"chopped {veg} is on a counter")
     board = mem.get("board")
@@ -94,55 +96,81 @@ def chop(w: World, mem: dict, veg: str) -> Plan:
     if w.holding == done_item and mem.get("chopped"):
         mem["picked"] = True
         spot = sticky(mem, "store_at", w.store_counters())
-        return Use(spot, "store the chopped " + veg) if spot else Failed("no free counter")
-    if on_board is not None and on_board.kind == I.VEGETABLE and on_board.vegetables == (veg,):
+        # No counter to leave it on: done with it in hand, for a pot straight away.
+        return Use(spot, "store the chopped " + veg) if spot else Done(f"holding chopped {veg}")
+    if on_board is not None and on_board.kind == items.VEGETABLE and on_board.vegetables == (veg,):
         return Use(board, f"chop {veg}")
     if on_board == done_item:
         if w.holding:
             return drop(w, mem, "to pick up the chopped " + veg)
         return Use(board, "pick up " + veg)
-    if w.holding == I.fresh(veg):
+    if board is None and w.holding is None:
+        # A vegetable someone left half chopped on a board: finish it rather than start
+        # another (otherwise it blocks that board for the rest of the game). (H13)
+        started = w.items_where(lambda it: it.kind == items.VEGETABLE and it.vegetables == (veg,)
+                                and it.chops > 0)
+        started = [p for p in started if p in w.tiles(tiles.BOARD)]
+        if started:
+            mem["board"] = started[0]
+            return Use(started[0], f"finish chopping the {veg}")
+    if w.holding == items.fresh(veg):
         boards = w.free_boards()
         if not boards:
             return Failed("no free chopping board in reach")
-        mem["board"] = boards[0]
-        return Use(boards[0], f"put {veg} on the board")
-    return _get_item(w, mem, lambda it: it == I.fresh(veg), w.crate(veg), veg)
+        # A board whose only access cell the partner stands on is a wait; another is not.
+        open_boards = [b for b in boards if w.nav.approach(w.me.pos, b, avoid=w.partner.pos)]
+        board = sticky(mem, "board", open_boards or boards)
+        return Use(board, f"put {veg} on the board")
+    return _get_item(w, mem, lambda it: it == items.fresh(veg), w.crate(veg), veg)
 
 
-def prepare(w: World, mem: dict, soup: str) -> Plan:
-    target = set(I.SOUPS[soup].ingredients)
-    full = I.chopped(*target)
+def prepare(w: World, mem: dict, soup: str) -> NextMove:
+    target = set(items.SOUPS[soup].ingredients)
+    full = items.chopped(*target)
     if mem.get("made") and w.holding is None:
         return Done(f"{soup} ingredients are on a counter")
     if w.holding == full:
         mem["made"] = True
-        spot = sticky(mem, "store_at", w.store_counters())
+        # For a partner who cooks across a counter, the set goes where it can reach it.
+        spots = (w.hand_over_counters() if w.partner_cooks() else []) or w.store_counters()
+        spot = sticky(mem, "store_at", spots)
         return Use(spot, f"put down {soup} ingredients") if spot else Failed("no free counter")
     if not mem and w.items_where(lambda it: it == full):
         return Done(f"{soup} ingredients are ready already")
-    return _assemble(w, mem, target, f"{soup} ingredients")
+    return _assemble(w, mem, target, f"{soup} ingredients", skip=handed_sets(w))
 
 
-def _assemble(w: World, mem: dict, wanted: set[str], what: str) -> Plan:
-    """Grow the set in my hand towards ``wanted`` by combining chopped items in reach."""
+def handed_sets(w: World) -> frozenset[Pos]:
+    """Sets of two or more chopped vegetables already handed to a partner who cooks: they
+    are meant for a soup of their own, so preparing another does not take them back."""
+    if not w.partner_cooks():
+        return frozenset()
+    return frozenset(p for p in w.items_where(lambda it: it.kind == items.CHOPPED
+                                              and len(it.vegetables) > 1)
+                     if w.partner_reachable(p))
+
+
+def _assemble(w: World, mem: dict, wanted: set[str], what: str,
+              skip: frozenset[Pos] = frozenset()) -> NextMove:
+    """Grow the set in my hand towards ``wanted`` by combining chopped items in reach
+    (not those on ``skip`` cells)."""
     held = w.holding
-    if held is not None and held.kind == I.CHOPPED and set(held.vegetables) <= wanted:
+    if held is not None and held.kind == items.CHOPPED and set(held.vegetables) <= wanted:
         rest = wanted - set(held.vegetables)
-        found = w.items_where(_chopped_within(rest))
+        found = [p for p in w.items_where(_chopped_within(rest)) if p not in skip]
         if found:
             return Use(found[0], f"combine towards {what}")
         return Failed(f"needs chopped {', '.join(sorted(rest))}: chop it first")
     if held is not None:
         return drop(w, mem)
-    found = w.items_where(_chopped_within(wanted))
+    found = [p for p in w.items_where(_chopped_within(wanted)) if p not in skip]
     if not found:
         return Failed(f"needs chopped {', '.join(sorted(wanted))}: chop it first")
     return Use(found[0], f"pick up part of {what}")
 
 
-def cook(w: World, mem: dict, soup: str) -> Plan:
-    target = set(I.SOUPS[soup].ingredients)
+def cook(w: World, mem: dict, soup: str) -> NextMove:
+    target = set(items.SOUPS[soup].ingredients)
     pot_pos = mem.get("pot")
     if pot_pos is not None and w.pot_at(pot_pos).soup == soup:
         return Done(f"{soup} soup is cooking")
@@ -151,13 +179,13 @@ def cook(w: World, mem: dict, soup: str) -> Plan:
     if pot_pos not in usable:
         if not usable:
             return Failed("no free pot in reach")
-        pot_pos = mem["pot"] = usable[0]
+        pot_pos = mem["pot"] = w.pot_for(soup) or usable[0]
     in_pot = set(w.pot_at(pot_pos).vegetables)
     rest = target - in_pot
     held = w.holding
-    if held is not None and held.kind == I.CHOPPED and set(held.vegetables) <= rest:
+    if held is not None and held.kind == items.CHOPPED and set(held.vegetables) <= rest:
         after = in_pot | set(held.vegetables)
-        if after == target or I.soup_of(tuple(sorted(after))) is None:
+        if after == target or items.soup_of(tuple(sorted(after))) is None:
             return Use(pot_pos, f"add {'+'.join(held.vegetables)} to the pot")
         return _assemble(w, mem, rest, f"{soup} ingredients")
     if held is not None:
@@ -168,34 +196,34 @@ def cook(w: World, mem: dict, soup: str) -> Plan:
 
     def fits(pos: Pos) -> bool:
         after = in_pot | set(w.state.items[pos].vegetables)
-        return after == target or I.soup_of(tuple(sorted(after))) is None
+        return after == target or items.soup_of(tuple(sorted(after))) is None
 
     safe = [p for p in options if fits(p)]
     return Use((safe or options)[0], f"pick up ingredients for {soup}")
 
 
 def _plated(soup: str | None):
-    return lambda it: it.kind == I.PLATE and it.soup == soup
+    return lambda it: it.kind == items.PLATE and it.soup == soup
 
 
-def plate(w: World, mem: dict, soup: str) -> Plan:
-    if w.holding is not None and w.holding.kind == I.PLATE and w.holding.soup == soup:
+def plate(w: World, mem: dict, soup: str) -> NextMove:
+    if w.holding is not None and w.holding.kind == items.PLATE and w.holding.soup == soup:
         return Done(f"holding {soup} soup")
     ready = w.pots((READY,), soup)
     if not ready and not w.pots((COOKING,), soup):
         return Failed(f"no {soup} soup cooking or ready in reach")
-    if w.holding == I.CLEAN_PLATE:
+    if w.holding == items.CLEAN_PLATE:
         if not ready:
             return Stay(f"plate in hand, waiting for the {soup} soup to cook")
         return Use(ready[0], f"plate the {soup} soup")
-    return _get_item(w, mem, _plated(None), w.nearest(w.tiles(T.PLATES)), "a plate")
+    return _get_item(w, mem, _plated(None), w.nearest(w.tiles(tiles.PLATES)), "a plate")
 
 
-def serve(w: World, mem: dict, soup: str) -> Plan:
+def serve(w: World, mem: dict, soup: str) -> NextMove:
     if mem.get("delivering") and w.holding is None:
         return Done(f"served {soup} soup")
-    if w.holding is not None and w.holding.kind == I.PLATE and w.holding.soup == soup:
-        window = w.nearest(w.tiles(T.WINDOW))
+    if w.holding is not None and w.holding.kind == items.PLATE and w.holding.soup == soup:
+        window = w.nearest(w.tiles(tiles.WINDOW))
         if window is None:
             return Failed("the serving window is out of reach: pass the soup")
         mem["delivering"] = True
@@ -206,18 +234,23 @@ def serve(w: World, mem: dict, soup: str) -> Plan:
     return plate(w, mem, soup)
 
 
-def fetch(w: World, mem: dict, what: str) -> Plan:
-    want = {"plate": I.CLEAN_PLATE, "extinguisher": I.THE_EXTINGUISHER}.get(what) or I.fresh(what)
+def fetch(w: World, mem: dict, what: str) -> NextMove:
+    want = {"plate": items.CLEAN_PLATE, "extinguisher": items.THE_EXTINGUISHER}.get(what) or items.fresh(what)
     if w.holding == want:
         return Done(f"holding {what}")
     if what == "extinguisher" and w.partner.holding == want:
         return Failed("my partner holds the extinguisher")
-    source = (w.crate(what) if what in I.VEGETABLES
-              else w.nearest(w.tiles(T.PLATES)) if what == "plate" else None)
+    source = (w.crate(what) if what in items.VEGETABLES
+              else w.nearest(w.tiles(tiles.PLATES)) if what == "plate" else None)
+    if w.apart and what != "extinguisher":
+        # What lies where the partner can reach it was handed over for the partner:
+        # taking it back would undo the hand-over, so take a fresh one at the source.
+        handed = {p for p in w.items_where(lambda it: it == want) if w.partner_reachable(p)}
+        return _get_item(w, mem, lambda it: it == want, source, what, skip=handed)
     return _get_item(w, mem, lambda it: it == want, source, what)
 
 
-def pass_item(w: World, mem: dict) -> Plan:
+def pass_item(w: World, mem: dict) -> NextMove:
     if w.holding is None:
         return Done("handed over") if mem.get("passing") else Failed("nothing in hand to pass")
     spot = sticky(mem, "pass_at", w.hand_over_counters())
@@ -227,40 +260,40 @@ def pass_item(w: World, mem: dict) -> Plan:
     return Use(spot, f"hand over {w.holding}")
 
 
-def extinguish(w: World, mem: dict) -> Plan:
+def extinguish(w: World, mem: dict) -> NextMove:
     burning = w.pots((BURNING,))
     if not burning:
         return Done("no fire in reach")
-    if w.holding == I.THE_EXTINGUISHER:
+    if w.holding == items.THE_EXTINGUISHER:
         return Use(burning[0], "spray the fire")
-    if w.partner.holding == I.THE_EXTINGUISHER:
+    if w.partner.holding == items.THE_EXTINGUISHER:
         return Failed("my partner holds the extinguisher")
-    return _get_item(w, mem, lambda it: it == I.THE_EXTINGUISHER, None, "the extinguisher")
+    return _get_item(w, mem, lambda it: it == items.THE_EXTINGUISHER, None, "the extinguisher")
 
 
-def clear(w: World, mem: dict) -> Plan:
-    charred_plate = I.Item(I.PLATE, soup=I.CHARRED)
+def clear(w: World, mem: dict) -> NextMove:
+    charred_plate = items.Item(items.PLATE, soup=items.CHARRED)
     if w.holding == charred_plate:
-        bins = w.nearest(w.tiles(T.BIN))
+        bins = w.nearest(w.tiles(tiles.BIN))
         return Use(bins, "bin the charred soup") if bins else Failed("no bin in reach")
     pots = w.pots((CHARRED,))
     if not pots:
         return Done("no charred pot in reach")
-    if w.holding == I.CLEAN_PLATE:
+    if w.holding == items.CLEAN_PLATE:
         return Use(pots[0], "take the charred soup out")
-    return _get_item(w, mem, _plated(None), w.nearest(w.tiles(T.PLATES)), "a plate")
+    return _get_item(w, mem, _plated(None), w.nearest(w.tiles(tiles.PLATES)), "a plate")
 
 
-def discard(w: World, mem: dict) -> Plan:
+def discard(w: World, mem: dict) -> NextMove:
     if w.holding is None:
         return Done("hands empty")
-    if w.holding.kind == I.EXTINGUISHER:
+    if w.holding.kind == items.EXTINGUISHER:
         return Failed("the extinguisher cannot go in the bin")
-    bins = w.nearest(w.tiles(T.BIN))
+    bins = w.nearest(w.tiles(tiles.BIN))
     return Use(bins, f"bin {w.holding}") if bins else Failed("no bin in reach")
 
 
-def wait(w: World, mem: dict) -> Plan:
+def wait(w: World, mem: dict) -> NextMove:
     until = mem.setdefault("until", w.state.tick + w.kitchen.settings.ticks(1.0))
     return Done("waited") if w.state.tick >= until else Stay("waiting")
 
@@ -270,7 +303,7 @@ _WITH_ARGUMENT = {"chop": chop, "prepare": prepare, "cook": cook, "plate": plate
 _BARE = {"pass": pass_item, "extinguish": extinguish, "clear": clear, "discard": discard, "wait": wait}
 
 
-def plan(w: World, mem: dict, macro: Macro) -> Plan:
+def plan(w: World, mem: dict, macro: Macro) -> NextMove:
     """Dispatch to the macro's logic."""
     if macro.verb in _WITH_ARGUMENT:
         return _WITH_ARGUMENT[macro.verb](w, mem, macro.arg)

@@ -22,26 +22,37 @@ the macro instead, and the fallback is counted.
 
 from __future__ import annotations
 
+import copy
 import statistics
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dualmind.agents.executor import Executor, Status
 from dualmind.agents.language.context import Context
 from dualmind.agents.language.interpreters import Interpreter, make_interpreter
 from dualmind.agents.macros import Macro
-from dualmind.agents.minds import FastMind, MindOutput, Plan, SlowMind, possible
+from dualmind.agents.minds import FastMind, IntentionProgress, MindOutput, SlowMind, expand, possible
 from dualmind.agents.navigation import NavMap
-from dualmind.agents.scripted import ScriptedPlanner
+from dualmind.agents.scripted import ScriptedPlanner, can_chop
 from dualmind.agents.world import World
-from dualmind.game.rules import Kitchen
+from dualmind.game import items, tiles
+from dualmind.game.rules import COOKING, EMPTY, FILLING, READY, Kitchen
 from dualmind.game.state import State
-from dualmind.runtime.agent import Decision
+from dualmind.runtime.agent import Decision, MindView
 from dualmind.runtime.scheduler import CallRecord, LatencyModel
 from dualmind.runtime.stats import percentile
+from dualmind.vocab import (
+    DEFAULT_FAST_BACKEND,
+    DEFAULT_SLOW_BACKEND,
+    FAST_LATENCY,
+    MIND_AGENTS,
+    SLOW_LATENCY,
+)
 
-MODES = ("hla", "smoa", "fmoa", "nea")
+MODES = MIND_AGENTS
+CLAIM_SECONDS = 60.0  # a human's "I'll do X" holds this long unless X is on the stove before
+BAN_SECONDS = 90.0  # "don't touch X" holds this long
 _CACHE: dict[str, Interpreter] = {}
 _CACHE_LOCK = threading.Lock()
 
@@ -58,16 +69,32 @@ def shared_interpreter(name: str) -> Interpreter:
 class MindConfig:
     """Which models the minds use and what their calls cost in game time."""
 
-    slow: str = "learned"
+    slow: str = DEFAULT_SLOW_BACKEND
     """Slow mind's interpreter: learned, rules, embedded, openai."""
-    fast: str = "rules"
+    fast: str = DEFAULT_FAST_BACKEND
     """Fast mind's quick interpreter for fresh messages: rules, learned, embedded."""
-    slow_latency: float | None = 4.0
+    slow_latency: float | None = SLOW_LATENCY
     """Game seconds per slow call (None: the measured time)."""
-    fast_latency: float | None = 0.3
+    fast_latency: float | None = FAST_LATENCY
     """Game seconds per fast call (None: the measured time)."""
     staleness_s: float = 12.0
     """A macro chosen longer ago than this is not applied."""
+    fast_mind: str = "code"
+    """How the fast mind picks macros: code (first possible step of the plan) or llm
+    (Qwen 0.5B scores the possible macros by likelihood; the models extra)."""
+
+
+def serves(macro: Macro | None, steps) -> bool:
+    """Is ``macro`` already a step towards the intention (itself, or chopping for a soup it
+    asks for)? Then a new message asking for the same thing does not interrupt it."""
+    if macro is None:
+        return False
+    for step in steps:
+        m = step.macro
+        if macro == m or (macro.verb == "chop" and m.verb in ("cook", "serve", "prepare")
+                          and m.arg in items.SOUPS and macro.arg in items.SOUPS[m.arg].ingredients):
+            return True
+    return False
 
 
 class MindAgent:
@@ -85,8 +112,18 @@ class MindAgent:
         self.scheduler = None
         self.slow = SlowMind(slow or shared_interpreter(self.config.slow))
         quick = fast or (shared_interpreter(self.config.fast) if mode in ("hla", "fmoa") else None)
-        self.fast = FastMind(quick if mode in ("hla", "fmoa") else None)
+        chooser = None
+        if self.config.fast_mind == "llm":
+            from dualmind.agents.llm.fast import LLMFastChooser
+
+            chooser = LLMFastChooser()  # one per agent (it remembers its recent macros)
+        elif self.config.fast_mind != "code":
+            raise ValueError(f"fast_mind must be code or llm, got {self.config.fast_mind!r}")
+        self.fast = FastMind(quick if mode in ("hla", "fmoa") else None, chooser=chooser)
         self.planner = ScriptedPlanner()
+        self.plan = IntentionProgress()
+        self.executor: Executor | None = None
+        self.macros: list[tuple[int, str]] = []  # (tick, macro) each time one is set
 
     # ------------------------------------------------------------------ set-up
     def latency_models(self) -> dict[str, LatencyModel]:
@@ -101,7 +138,14 @@ class MindAgent:
         self.kitchen, self.me = kitchen, me
         self.nav = NavMap(kitchen)
         self.executor = Executor(kitchen, me, seed=seed, nav=self.nav)
-        self.plan = Plan()
+        self.plan = IntentionProgress()
+        # The model of the human: what they said they will do, and what they told us not
+        # to do, each until the tick it lapses; what they hold and do is read from the state.
+        self.claims: dict[Macro, int] = {}
+        self.banned: dict[Macro, int] = {}
+        self.abilities: dict | None = None
+        self.partner_can: dict | None = None
+        self.deferred: Macro | None = None  # a macro waiting for a half-done chop to finish
         self.pending: list[str] = []  # messages the slow mind has not read yet
         self.fresh: list[str] = []  # messages the fast mind has not read yet
         self.seen_chat = 0
@@ -141,7 +185,9 @@ class MindAgent:
             if self.mode == "fmoa":  # no slow mind: the fast mind answers questions itself
                 say = " ".join(x for x in (say, reply) if x) or None
 
-        ctx = Context.from_state(self.kitchen, state, self.plan.intention)
+        ctx = replace(Context.from_state(self.kitchen, state, self.plan.intention),
+                      **self._abilities(state))
+        avoid = self._avoid(state)
         if self.mode != "fmoa" and self.pending and not sched.busy(slow_lane):
             messages, self.pending = self.pending, []
             self.fresh = [] if self.mode == "smoa" else self.fresh
@@ -156,7 +202,7 @@ class MindAgent:
             if self.mode == "fmoa":
                 self.pending = []
             world, steps = self._world(state), self.plan.steps
-            sched.submit("fast", tick, lambda: self.fast.react(messages, ctx, world, steps))
+            sched.submit("fast", tick, lambda: self.fast.react(messages, ctx, world, steps, avoid))
             self.choosing = True
 
         if self.mode == "nea":
@@ -169,6 +215,13 @@ class MindAgent:
             self.plan.completed(step.macro)
         if step.status == Status.FAILED and step.macro is not None:
             self.failed[step.macro] = tick
+        if step.status != Status.RUNNING and self.deferred is not None:
+            # The chop it would not abandon is done: now the macro that came meanwhile.
+            macro, self.deferred = self.deferred, None
+            if possible(self._world(state), macro):
+                self.executor.set_macro(macro)
+                self.macros.append((tick, str(macro)))
+                return Decision(self.executor.step(state).action, say)
         if step.status != Status.RUNNING:
             if self.need_since is None:
                 self.need_since = tick
@@ -180,23 +233,102 @@ class MindAgent:
                 return Decision(self.executor.step(state).action, say)
             if not self.choosing and not sched.busy(choose_lane):
                 world, steps = self._world(state), self.plan.steps
-                sched.submit(choose_lane, tick, lambda: self.fast.choose(world, steps))
+                sched.submit(choose_lane, tick, lambda: self.fast.choose(world, steps, avoid))
                 self.choosing = True
         return Decision(step.action, say)
 
     def _fallback_now(self, state: State) -> None:
         recent = {m for m, t in self.failed.items() if state.tick - t < self.retry_ticks}
-        macro = self.planner.choose(self._world(state), recent)
+        macro = self._cooperative_choice(self._world(state), recent, state)
         self.fallbacks += 1
         self.executor.set_macro(macro)
         self.macros.append((state.tick, str(macro)))
         self.macro_latency.append((state.tick - self.need_since) * self.kitchen.settings.tick_seconds)
         self.need_since = None
 
+    # ------------------------------------------------------------------ the human
+    def _hear(self, out: MindOutput, tick: int) -> None:
+        """Claims and prohibitions from chat go into the model of the human. A newer
+        division of work replaces the older one."""
+        claims, avoid = getattr(out, "claims", ()), getattr(out, "avoid", ())
+        if claims:
+            self.claims = {}
+        for m in claims:
+            self.claims[m] = tick + self.kitchen.settings.ticks(CLAIM_SECONDS)
+        for m in avoid:
+            self.banned[m] = tick + self.kitchen.settings.ticks(BAN_SECONDS)
+        if claims or avoid:  # "I'll cook" / "don't touch X": the plan loses what they now cover
+            drop = expand([*claims, *avoid])
+            kept = [s for s in self.plan.steps if s.macro not in drop]
+            if len(kept) != len(self.plan.steps):
+                self.plan.left = [[s.macro, s.count] for s in kept]
+
+    def _cooperative_choice(self, world: World, recent: set[Macro], state: State) -> Macro:
+        """The planner's macro, leaving alone what the human claimed or forbade; if that
+        leaves nothing to do, help with what they claimed rather than stand idle (what
+        they forbade stays forbidden)."""
+        macro = self.planner.choose(world, recent | self._avoid(state))
+        if macro.verb == "wait":
+            tick = state.tick
+            banned = expand(m for m, until in self.banned.items() if tick < until)
+            macro = self.planner.choose(world, recent | banned)
+        return macro
+
+    def _mid_chop(self, state: State) -> bool:
+        """Is the body chopping a vegetable that already lies part-chopped on its board?"""
+        ex = self.executor
+        if ex is None or ex.macro is None or ex.macro.verb != "chop":
+            return False
+        board = ex.memory.get("board")
+        item = state.items.get(board) if board is not None else None
+        return item is not None and item.kind == items.VEGETABLE and item.chops > 0
+
+    def _avoid(self, state: State) -> set[Macro]:
+        """What the agent should not do now: what it was told not to, and what the human
+        claimed (their soup's cooking, and chopping only their soup needs), while that
+        claim holds (it lapses with time or once the soup is on the stove)."""
+        tick = state.tick
+        orders = {o.soup for o in state.orders}
+        cooking = {p.soup for p in state.pots if p.soup}
+        out = expand(m for m, until in self.banned.items() if tick < until)
+        claimed = expand(m for m, until in self.claims.items() if tick < until and
+                         (m.arg is None or (m.arg in orders and m.arg not in cooking) or m.verb == "chop"))
+        # A claim only covers what the human can do: "I'll chop" in a split kitchen leaves
+        # the vegetables on the agent's side to the agent.
+        partner = self._partner_abilities(state)
+        out |= {m for m in claimed if m.verb == "cook" and partner["can_cook"]}
+        out |= {m for m in claimed if m.verb == "chop" and m.arg in partner["can_chop"]}
+        soups = {m.arg for m in claimed if m.verb == "cook" and m.arg}
+        if soups and len(soups) < len(orders):
+            others = {v for s in orders - soups for v in items.SOUPS[s].ingredients}
+            out |= {Macro("chop", v) for s in soups for v in items.SOUPS[s].ingredients
+                    if v not in others}
+        return out
+
+    def _partner_abilities(self, state: State) -> dict:
+        """What the human can reach (read once, like the agent's own)."""
+        if self.partner_can is None:
+            w = World(self.kitchen, self.nav, state, 1 - self.me)
+            self.partner_can = {"can_chop": tuple(v for v in items.VEGETABLES if can_chop(w, v)),
+                                "can_cook": bool(w.pots((EMPTY, FILLING, COOKING, READY)))}
+        return self.partner_can
+
+    def _abilities(self, state: State) -> dict:
+        """What this agent can reach in this layout (read once: walls do not move)."""
+        if self.abilities is None:
+            w = self._world(state)
+            self.abilities = {
+                "can_chop": tuple(v for v in items.VEGETABLES if can_chop(w, v)),
+                "can_cook": bool(w.pots((EMPTY, FILLING, COOKING, READY))),
+                "can_serve": w.nearest(w.tiles(tiles.WINDOW)) is not None,
+                "can_extinguish": bool(w.items_where(lambda it: it == items.THE_EXTINGUISHER))
+                or w.holding == items.THE_EXTINGUISHER}
+        return self.abilities
+
     def _think_and_choose(self, messages, ctx, world) -> MindOutput:
         out = self.slow.think(messages, ctx)
         steps = list(out.intention.steps) if out.intention else self.plan.steps
-        out.macro = self.fast.choose(world, steps).macro
+        out.macro = self.fast.choose(world, steps, frozenset(self._avoid(world.state))).macro
         return out
 
     def _world(self, state: State) -> World:
@@ -211,9 +343,9 @@ class MindAgent:
             self.choosing = False
             return None
         self.model_errors += out.model_errors
+        self._hear(out, state.tick)
         if self.mode == "nea" and not from_slow:
-            self.queued_action = out.meta.get("atomic", "stay")
-            self.atomic_latency_ms.append(record.latency_s * 1000)
+            self._apply_atomic(out, record)
             return None
         carries_choice = not from_slow or self.mode == "smoa"
         if carries_choice:
@@ -221,21 +353,24 @@ class MindAgent:
         if out.intention is not None:
             self.plan.set(out.intention)
             current = self.executor.macro
-            if from_slow and self.mode == "hla" and (current is None or current not in
-                                                      [s.macro for s in self.plan.steps]):
+            if from_slow and self.mode == "hla" and not serves(current, self.plan.steps):
                 self._request_choice(state)  # the plan changed under the body: re-choose
-        if carries_choice and (out.intention is not None or self.executor.macro is None):
-            self._apply_macro(out.macro, record, state)
+        keep = out.intention is not None and serves(self.executor.macro, self.plan.steps)
+        if carries_choice and not keep and (out.intention is not None or self.executor.macro is None):
+            self._apply_macro(out.macro, record, state, urgent=out.intention is not None)
         return out.reply or None
 
     def _request_choice(self, state: State) -> None:
         lane = "slow" if self.mode == "smoa" else "fast"
         if not self.scheduler.busy(lane) and not self.choosing:
             world, steps = self._world(state), self.plan.steps
-            self.scheduler.submit(lane, state.tick, lambda: self.fast.choose(world, steps))
+            avoid = self._avoid(state)
+            self.scheduler.submit(lane, state.tick, lambda: self.fast.choose(world, steps, avoid))
             self.choosing = True
 
-    def _apply_macro(self, macro: Macro | None, record: CallRecord, state: State) -> None:
+    def _apply_macro(self, macro: Macro | None, record: CallRecord, state: State,
+                     urgent: bool = False) -> None:
+        """Set the chosen macro (or the planner's); ``urgent`` when a human message chose it."""
         tick_s = self.kitchen.settings.tick_seconds
         world = self._world(state)
         age_s = (state.tick - record.submitted_tick) * tick_s
@@ -247,8 +382,19 @@ class MindAgent:
                 return
         if macro is None:
             recent = {m for m, t in self.failed.items() if state.tick - t < self.retry_ticks}
-            macro = self.planner.choose(world, recent)
+            macro = self._cooperative_choice(world, recent, state)
             self.fallbacks += 1
+        held = state.players[self.me].holding
+        carrying_soup = held is not None and held.kind == items.PLATE and held.soup not in (
+            None, items.CHARRED) and self.executor.macro is not None
+        if ((not urgent and self._mid_chop(state)) or carrying_soup) \
+                and macro.verb not in ("extinguish", "serve", "pass") and macro != self.executor.macro:
+            # A plated soup in hand is delivered (or handed over) first: dropping it on a
+            # counter to start something new is how soups go cold in a split kitchen.
+            # A vegetable half chopped on a board blocks that board for everyone (nobody
+            # else picks up a part-chopped vegetable): finish it, then switch.
+            self.deferred = macro
+            return
         self.executor.set_macro(macro)
         self.macros.append((state.tick, str(macro)))
         since = self.need_since if self.need_since is not None else record.submitted_tick
@@ -257,33 +403,60 @@ class MindAgent:
 
     # ------------------------------------------------------------------ NEA
     def _act_without_executor(self, state: State, say: str | None) -> Decision:
-        """Every atomic action is one fast-mind call on the state it was asked on."""
+        """Every atomic action is one fast-mind call on the state it was asked on.
+
+        The call works on a snapshot (a copy of the executor, the plan's steps, what to
+        avoid) and only returns what it decided; the tick thread applies that in
+        :meth:`_apply_atomic`, so under the thread scheduler the executor, the plan and the
+        macro log are never touched by a worker thread while the tick thread reads them.
+        """
         action = "stay"
         if self.queued_action is not None:
             action, self.queued_action = self.queued_action, None
         if not self.scheduler.busy("fast"):
-            world, steps = self._world(state), self.plan.steps
-            self.scheduler.submit("fast", state.tick, lambda: self._atomic(world, steps, state))
+            world, steps = self._world(state), list(self.plan.steps)
+            avoid, body = frozenset(self._avoid(state)), _private_copy(self.executor)
+            self.scheduler.submit("fast", state.tick,
+                                  lambda: self._atomic(world, steps, avoid, body, state))
         return Decision(action, say)
 
-    def _atomic(self, world: World, steps, state: State) -> MindOutput:
-        ex = self.executor
-        if ex.macro is None:
-            macro = self.fast.choose(world, steps).macro
-            if macro is None:
-                macro = self.planner.choose(world, set())
-                self.fallbacks += 1
-            ex.set_macro(macro)
-            self.macros.append((state.tick, str(macro)))
-        step = ex.step(state)
-        if step.status == Status.DONE and step.macro is not None:
-            self.plan.completed(step.macro)
-        return MindOutput(output=step.action, meta={"atomic": step.action})
+    def _atomic(self, world: World, steps, avoid: frozenset, body: Executor, state: State) -> MindOutput:
+        """Worker side: touches only its arguments (``body`` is its own executor copy)."""
+        chosen, fallback = None, False
+        if body.macro is None:
+            chosen = self.fast.choose(world, steps, avoid).macro
+            if chosen is None:
+                chosen, fallback = self.planner.choose(world, set(avoid)), True
+            body.set_macro(chosen)
+        step = body.step(state)
+        done = step.macro if step.status == Status.DONE else None
+        return MindOutput(output=step.action, meta={
+            "atomic": step.action, "executor": body, "chosen": chosen, "fallback": fallback,
+            "done": done, "tick": state.tick})
+
+    def _apply_atomic(self, out: MindOutput, record: CallRecord) -> None:
+        """Tick side: take up what one NEA call decided."""
+        meta = out.meta
+        self.queued_action = meta.get("atomic", "stay")
+        self.atomic_latency_ms.append(record.latency_s * 1000)
+        if isinstance(meta.get("executor"), Executor):
+            self.executor = meta["executor"]  # the body as the call advanced it
+        if meta.get("chosen") is not None:
+            self.macros.append((meta.get("tick", record.submitted_tick), str(meta["chosen"])))
+            self.fallbacks += int(bool(meta.get("fallback")))
+        if meta.get("done") is not None:
+            self.plan.completed(meta["done"])
 
     # ------------------------------------------------------------------ metrics
     def drain_calls(self) -> list[tuple[CallRecord, MindOutput | None]]:
         calls, self.calls = self.calls, []
         return calls
+
+    def mind_view(self) -> MindView:
+        """The intention in force, the steps left and the macro being run."""
+        steps = ", ".join(f"{s.macro} x{'∞' if s.count is None else s.count}" for s in self.plan.steps)
+        macro = self.executor.macro if self.executor is not None else None
+        return MindView(self.plan.intention, steps, str(macro) if macro else "")
 
     def summary(self) -> dict:
         def median(xs):
@@ -295,3 +468,13 @@ class MindAgent:
                 "macro_latency_s": median(self.macro_latency),
                 "atomic_latency_ms": median(self.atomic_latency_ms),
                 "atomic_latency_p99_ms": p99 if p99 is None else round(p99, 3)}
+
+
+def _private_copy(executor: Executor) -> Executor:
+    """A copy of ``executor`` a worker thread may step: its own mutable state (macro,
+    memory, route), the same kitchen and navigation map (read-only)."""
+    body = copy.copy(executor)
+    for name, value in vars(executor).items():
+        if name not in ("kitchen", "nav"):
+            setattr(body, name, copy.deepcopy(value))
+    return body

@@ -8,21 +8,24 @@
   them); it can also read a fresh message with the quick interpreter so the body reacts
   before the slow mind has finished. It returns None when the intention offers nothing
   possible, and the agent falls back to the scripted planner (counted).
-* :class:`Plan` tracks an intention's progress: each completed macro uses up one of its
-  step's count; standing orders never run out.
+* :class:`IntentionProgress` tracks an intention's progress: each completed macro uses
+  up one of its step's count; standing orders never run out.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
-from dualmind.agents import macro_logic as L
+from dualmind.agents import macro_logic
 from dualmind.agents.intention import Intention, Step
 from dualmind.agents.language.context import Context
 from dualmind.agents.language.interpreters import Interpretation, Interpreter
 from dualmind.agents.macros import Macro
+from dualmind.agents.scripted import ScriptedPlanner, uncovered_orders, vegetable_supply
 from dualmind.agents.world import World
-from dualmind.game import items as I
+from dualmind.game import items
+from dualmind.game.rules import READY
 
 
 @dataclass
@@ -37,9 +40,11 @@ class MindOutput:
     output: str = ""
     model_errors: int = 0
     meta: dict = field(default_factory=dict)
+    claims: tuple[Macro, ...] = ()  # what the human said they will do themselves
+    avoid: tuple[Macro, ...] = ()  # what the human told the agent not to do
 
 
-class Plan:
+class IntentionProgress:
     """The intention in force and how much of each step is left."""
 
     def __init__(self, intention: Intention | None = None):
@@ -70,41 +75,177 @@ class Plan:
 
 def possible(world: World, macro: Macro) -> bool:
     """Can the executor start this macro now (it does not fail or finish at once)?"""
-    return isinstance(L.plan(world, {}, macro), L.Use | L.Go | L.Stay)
+    return isinstance(macro_logic.plan(world, {}, macro), macro_logic.Use | macro_logic.Go | macro_logic.Stay)
 
 
-def choose_from_plan(world: World, steps: list[Step]) -> Macro | None:
-    """The first step possible now, or the chopping that would make a cook possible."""
+def chop_need(world: World) -> Counter:
+    """Chopping the open orders still lack: their ingredients (orders not yet cooking)
+    minus every vegetable already on its way (chopped, in a hand, in a filling pot)."""
+    need: Counter = Counter()
+    for soup in uncovered_orders(world):
+        need.update(items.SOUPS[soup].ingredients)
+    need.subtract(vegetable_supply(world))
+    return need
+
+
+def within_reach(world: World, veg: str) -> bool:
+    """Is a chopped ``veg`` (alone or in a set) where this player can use it: in its hand,
+    on a counter or board it reaches, or already in a pot it reaches? What the partner
+    holds is the partner's."""
+    held = world.holding
+    if held is not None and held.kind in (items.CHOPPED, items.VEGETABLE) and veg in held.vegetables:
+        return True
+    if world.items_where(lambda it: it.kind == items.CHOPPED and veg in it.vegetables):
+        return True
+    return any(veg in world.pot_at(p).vegetables and world.pot_at(p).soup is None
+               for p in world.kitchen.pot_cells if world.reachable(p))
+
+
+def expand(macros, world: World | None = None) -> set[Macro]:
+    """Macros with a bare verb (``cook``: every soup) written out in full."""
+    out: set[Macro] = set()
+    for m in macros:
+        if m.arg is None and m.verb in ("chop", "cook", "serve", "plate", "prepare", "fetch"):
+            args = items.VEGETABLES if m.verb in ("chop", "fetch") else tuple(items.SOUPS)
+            out |= {Macro(m.verb, a) for a in args}
+        else:
+            out.add(m)
+    return out
+
+
+def choose_from_plan(world: World, steps: list[Step], avoid: frozenset[Macro] | set[Macro] = frozenset()
+                     ) -> Macro | None:
+    """The first step possible now, or the chopping that would make a cook possible.
+
+    Chopping is capped by use: a standing "keep chopping X" chops X only while the open
+    orders need it (two spare at most), and a cook chops only the ingredients that are
+    not on their way already, so no pile of unused vegetables builds up."""
+    first = _PLANNER.choose(world, set(avoid))
+    held = world.holding
+    if first.verb in ("extinguish", "clear") or (
+            first.verb in ("serve", "plate", "pass") and held is not None and held.kind == items.PLATE
+            and held.soup not in (None, items.CHARRED)) or (
+            first.verb in ("serve", "plate") and world.pots((READY,), first.arg)):
+        # Fires, burnt pots and ready soups come first, whatever was asked: a teammate
+        # does not let a soup char while chopping onions on request.
+        return first
+    need = chop_need(world)
+    ordered = {o.soup for o in world.state.orders}
+    uncovered = set(uncovered_orders(world))
+
+    def missing(step: Step) -> int:
+        m = step.macro
+        if m.verb != "cook" or m.arg not in items.SOUPS:
+            return -1
+        return sum(not within_reach(world, v) for v in items.SOUPS[m.arg].ingredients)
+
+    # Of several soups to cook ("you do the others"), the one nearest to done first.
+    steps = sorted(steps, key=missing)
     for step in steps:
         m = step.macro
+        if m in avoid:
+            continue
+        if m.verb in ("cook", "prepare", "plate", "serve") and m.arg not in ordered:
+            continue  # the order is gone (served or expired): a soup nobody wants now
+        if m.verb in ("cook", "prepare") and m.arg not in uncovered:
+            continue  # already on the stove for every order of it: a second would be waste
+        if m.verb == "chop" and step.count is None and need[m.arg] < -1:
+            continue  # a standing order, and the orders have enough of this (two spare) already
         if possible(world, m):
             return m
-        if m.verb in ("cook", "serve", "prepare", "plate"):
-            for veg in I.SOUPS[m.arg].ingredients:
+        if m.verb in ("cook", "serve", "prepare", "plate") and m.arg in items.SOUPS:
+            if m.verb != "cook" and possible(world, Macro("cook", m.arg)):
+                return Macro("cook", m.arg)
+            for veg in items.SOUPS[m.arg].ingredients:
                 chop = Macro("chop", veg)
-                if possible(world, chop):
+                if not within_reach(world, veg) and chop not in avoid and possible(world, chop):
                     return chop
     return None
 
 
+_PLANNER = ScriptedPlanner()
+_PLURAL = {"tomato": "tomatoes", "onion": "onions", "lettuce": "lettuce"}
+
+
+def _describe(step: Step) -> str:
+    m = step.macro
+    if m.verb == "chop":
+        if step.count is None:
+            return f"keep chopping {_PLURAL[m.arg]} while the orders need them"
+        return f"chop {step.count} {_PLURAL[m.arg] if step.count > 1 else m.arg}"
+    if m.verb in ("cook", "serve", "plate", "prepare"):
+        return f"{m.verb} the {m.arg.capitalize()} soup"
+    if m.verb == "extinguish":
+        return "put out the fire"
+    return str(m)
+
+
+def _cannot(step: Step, ctx: Context) -> str | None:
+    m = step.macro
+    if m.verb == "chop" and ctx.can_chop is not None and m.arg not in ctx.can_chop:
+        return f"I can't get {_PLURAL[m.arg]} from here"
+    if m.verb == "cook" and ctx.can_cook is False:
+        return f"I can't reach the stove from here, so I'll chop for the {m.arg.capitalize()} soup"
+    if m.verb == "serve" and ctx.can_serve is False:
+        return "I can't reach the serving window from here, so I'll plate it and pass it"
+    if m.verb == "extinguish" and ctx.can_extinguish is False:
+        return "I can't reach the extinguisher from here"
+    return None
+
+
+def acknowledge(intention: Intention) -> str:
+    """One short line naming what the agent will do (and what it leaves to the human)."""
+    return _ack(intention, Context())
+
+
+def _ack(got: Intention, ctx: Context) -> str:
+    yours = [m.arg.capitalize() if m.arg else m.verb + "ing" for m in got.claims if m.verb == "cook"
+             or m.arg is None]
+    parts = []
+    if yours:
+        parts.append(f"You do {' and '.join(dict.fromkeys(yours))}")
+    cant = [c for c in (_cannot(s, ctx) for s in got.steps) if c]
+    doable = [s for s in got.steps if _cannot(s, ctx) is None]
+    if doable:
+        what = " and ".join(_describe(s) for s in doable[:3])
+        parts.append(("I'll " if parts else "OK, I'll ") + what)
+    parts += cant
+    banned = [m for m in got.avoid if m.verb != "fetch"]
+    if banned and not doable:
+        things = ", ".join(dict.fromkeys(m.arg or m.verb for m in banned))
+        parts.append(f"OK, I'll leave {things} alone")
+    if not parts and got.claims:
+        parts.append("OK, I'll work on the rest")
+    return "; ".join(parts) + "." if parts else ""
+
+
 def read_messages(interpreter: Interpreter, messages: list[str], ctx: Context) -> MindOutput:
     """Interpret messages in order; the last one that asks for something sets the
-    intention, every question gets its reply."""
+    intention; every question gets its reply and every request a one-line
+    acknowledgement; claims ("I'm on alice") and prohibitions ("don't touch X") are
+    collected for the model of the human."""
     intention, replies, errors = None, [], 0
+    claims: list[Macro] = []
+    avoid: list[Macro] = []
     last = ctx.last
     parts = []
     for text in messages:
-        result: Interpretation = interpreter.interpret(text, Context(ctx.orders, ctx.cooking, last))
+        result: Interpretation = interpreter.interpret(text, replace(ctx, last=last))
         errors += "error" in result.meta
         got = result.intention
         parts.append(f"{text[:200]!r} -> {result.intent}")
+        claims += getattr(got, "claims", ())
+        avoid += getattr(got, "avoid", ())
         if got.kind == "question":
             replies.append(got.reply)
         elif got.kind != "none":
             intention = last = got
-    return MindOutput(intention=intention, reply=" ".join(replies), model_errors=errors,
+            replies.append(_ack(got, ctx))
+        elif getattr(got, "claims", ()) or getattr(got, "avoid", ()):
+            replies.append(_ack(got, ctx))
+    return MindOutput(intention=intention, reply=" ".join(r for r in replies if r), model_errors=errors,
                       prompt=ctx.describe() + "\n" + "\n".join(m[:200] for m in messages),
-                      output="; ".join(parts))
+                      output="; ".join(parts), claims=tuple(claims), avoid=tuple(avoid))
 
 
 class SlowMind:
@@ -120,19 +261,30 @@ class SlowMind:
 class FastMind:
     """Picks the next macro from the plan; reads a fresh message with a quick interpreter."""
 
-    def __init__(self, interpreter: Interpreter | None = None):
+    def __init__(self, interpreter: Interpreter | None = None, chooser=None):
+        """``chooser``: an object whose ``choose(world, steps, avoid)`` returns a
+        MindOutput (the LLM fast mind, :mod:`dualmind.agents.llm.fast`); None: code."""
         self.interpreter = interpreter
+        self.chooser = chooser
 
-    def choose(self, world: World, steps: list[Step]) -> MindOutput:
-        macro = choose_from_plan(world, steps)
+    def choose(self, world: World, steps: list[Step], avoid: frozenset[Macro] = frozenset()) -> MindOutput:
+        if self.chooser is not None:
+            return self.chooser.choose(world, steps, avoid)
+        macro = choose_from_plan(world, steps, avoid)
         return MindOutput(macro=macro, prompt="; ".join(f"{s.macro}x{s.count}" for s in steps),
                           output=str(macro))
 
-    def react(self, messages: list[str], ctx: Context, world: World, steps: list[Step]) -> MindOutput:
+    def react(self, messages: list[str], ctx: Context, world: World, steps: list[Step],
+              avoid: frozenset[Macro] = frozenset()) -> MindOutput:
         """Read new messages quickly and pick the macro they call for, in one call."""
         if self.interpreter is None:
             return MindOutput()
         out = read_messages(self.interpreter, messages, ctx)
         plan_steps = list(out.intention.steps) if out.intention is not None else steps
-        out.macro = choose_from_plan(world, plan_steps)
+        if self.chooser is not None:
+            chosen = self.chooser.choose(world, plan_steps, avoid | expand(out.avoid))
+            out.macro, out.tokens = chosen.macro, chosen.tokens
+            out.model_errors += chosen.model_errors
+            return out
+        out.macro = choose_from_plan(world, plan_steps, avoid | expand(out.avoid))
         return out

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections import deque
 
-from dualmind.game import tiles as T
+from dualmind.game import tiles
 from dualmind.game.layout import Pos
+from dualmind.game.reach import analyze
 from dualmind.game.rules import Kitchen
 
 INF = 10**6
-_DIRS = tuple(T.DIRECTIONS.items())
-_FACE = {(dx, dy): name for name, (dx, dy) in T.DIRECTIONS.items()}
+_DIRS = tuple(tiles.DIRECTIONS.items())
+_FACE = {(dx, dy): name for name, (dx, dy) in tiles.DIRECTIONS.items()}
 
 
 class NavMap:
@@ -22,7 +23,7 @@ class NavMap:
 
     def __init__(self, kitchen: Kitchen):
         self.kitchen = kitchen
-        self.floor = frozenset(p for p, ch in kitchen.tiles.items() if ch == T.FLOOR)
+        self.floor = frozenset(p for p, ch in kitchen.tiles.items() if ch == tiles.FLOOR)
         self.neighbours: dict[Pos, tuple[tuple[str, Pos], ...]] = {
             p: tuple((name, (p[0] + dx, p[1] + dy)) for name, (dx, dy) in _DIRS
                      if (p[0] + dx, p[1] + dy) in self.floor)
@@ -34,12 +35,20 @@ class NavMap:
                 rid = len(set(self.region.values()))
                 for q in self.dist[p]:
                     self.region[q] = rid
+        # A one-tile path holding both players is split between them (see game.reach):
+        # neither can pass the other, so each works from its own segment, like two rooms.
+        self.reach = analyze(kitchen.layout)
+        zone_a, zone_b = self.reach.zones
+        if zone_a != zone_b and self.region[next(iter(zone_a))] == self.region[next(iter(zone_b))]:
+            rid = len(set(self.region.values()))
+            for q in zone_b:
+                self.region[q] = rid
         # tile -> [(access cell, facing)] for every non-floor tile next to the floor
         self.access: dict[Pos, list[tuple[Pos, str]]] = {}
         for p in self.floor:
             for name, (dx, dy) in _DIRS:
                 t = (p[0] + dx, p[1] + dy)
-                if t in kitchen.tiles and kitchen.tiles[t] != T.FLOOR:
+                if t in kitchen.tiles and kitchen.tiles[t] != tiles.FLOOR:
                     self.access.setdefault(t, []).append((p, name))
         self.by_char: dict[str, list[Pos]] = {}
         for pos, ch in sorted(kitchen.tiles.items(), key=lambda kv: (kv[0][1], kv[0][0])):
@@ -48,6 +57,9 @@ class NavMap:
         self.regions_of_tile: dict[Pos, frozenset[int]] = {
             t: frozenset(self.region[c] for c, _ in cells) for t, cells in self.access.items()}
         self.corridor = frozenset(p for p in self.floor if len(self.neighbours[p]) <= 2)
+        # Cells a player can stand on without cutting the floor in two: the partner can
+        # still walk anywhere else. Making way means walking to the nearest of these.
+        self.refuges = self.floor - _cut_cells(self.floor, self.neighbours)
 
     def _bfs(self, start: Pos, blocked: Pos | None = None) -> dict[Pos, int]:
         dist = {start: 0}
@@ -68,8 +80,9 @@ class NavMap:
         skipping the partner's cell; None if out of reach."""
         best = None
         dists = self.dist[me]
+        mine = self.region[me]
         for cell, facing in self.access.get(tile, ()):
-            if cell == avoid:
+            if cell == avoid or self.region[cell] != mine:
                 continue
             d = dists.get(cell)
             if d is not None and (best is None or d < best[2]):
@@ -78,8 +91,9 @@ class NavMap:
 
     def tile_distance(self, me: Pos, tile: Pos) -> int:
         """Steps from ``me`` to the nearest access cell of ``tile`` (INF if unreachable)."""
-        dists = self.dist[me]
-        return min((dists.get(c, INF) for c, _ in self.access.get(tile, ())), default=INF)
+        dists, mine = self.dist[me], self.region[me]
+        return min((dists.get(c, INF) for c, _ in self.access.get(tile, ())
+                    if self.region[c] == mine), default=INF)
 
     def step_towards(self, me: Pos, goal: Pos, partner: Pos | None) -> str | None:
         """The first move of a shortest path from ``me`` to ``goal`` that does not enter
@@ -110,6 +124,74 @@ class NavMap:
                     parent[n] = p
                     todo.append(n)
         return None
+
+
+    def refuge_route(self, me: Pos, partner: Pos, partner_facing: str | None = None) -> list[Pos] | None:
+        """The shortest walk (cells after ``me``) that avoids the partner's cell and ends on a
+        refuge cell of my zone other than my own, not next to the partner and not straight
+        ahead of it (where it is likely going); None if there is none."""
+        mine = self.region[me]
+        ahead: set[Pos] = set()
+        if partner_facing is not None:
+            dx, dy = tiles.DIRECTIONS[partner_facing]
+            p = (partner[0] + dx, partner[1] + dy)
+            while p in self.floor:
+                ahead.add(p)
+                p = (p[0] + dx, p[1] + dy)
+        parent: dict[Pos, Pos] = {me: me}
+        todo = deque([me])
+        while todo:
+            p = todo.popleft()
+            if p != me and p in self.refuges and p not in ahead \
+                    and abs(p[0] - partner[0]) + abs(p[1] - partner[1]) > 1:
+                path = []
+                while p != me:
+                    path.append(p)
+                    p = parent[p]
+                return path[::-1]
+            for _, n in self.neighbours[p]:
+                if n not in parent and n != partner and self.region[n] == mine:
+                    parent[n] = p
+                    todo.append(n)
+        return None
+
+
+def _cut_cells(floor: frozenset[Pos], neighbours: dict[Pos, tuple[tuple[str, Pos], ...]]) -> set[Pos]:
+    """Articulation points of the floor graph (Tarjan's low-link, iterative: no recursion
+    limit on large kitchens)."""
+    index: dict[Pos, int] = {}
+    low: dict[Pos, int] = {}
+    cut: set[Pos] = set()
+    for root in sorted(floor):
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        children = 0
+        stack = [(root, None, iter([n for _, n in neighbours[root]]))]
+        while stack:
+            node, parent, it = stack[-1]
+            advanced = False
+            for n in it:
+                if n == parent:
+                    continue
+                if n in index:
+                    low[node] = min(low[node], index[n])
+                else:
+                    index[n] = low[n] = len(index)
+                    if node == root:
+                        children += 1
+                    stack.append((n, node, iter([m for _, m in neighbours[n]])))
+                    advanced = True
+                    break
+            if not advanced:
+                stack.pop()
+                if parent is not None:
+                    low[parent] = min(low[parent], low[node])
+                    if parent != root and low[node] >= index[parent]:
+                        cut.add(parent)
+        if children > 1:
+            cut.add(root)
+    return cut
 
 
 def facing_towards(src: Pos, dst: Pos) -> str:

@@ -89,3 +89,13 @@ def bench_env(layout: str = "ring", steps: int = 50_000, rounds: int = 3,
         out["overcooked_ai_steps_per_second"] = round(ref, 1)
         out["ratio_vs_overcooked_ai"] = round(statistics.median(ours) / ref, 2)
     return out
+
+
+def env_text(result: dict) -> str:
+    """One line per layout for the terminal."""
+    line = f"{result['layout']:<12} {result['steps_per_second']:>12,.0f} steps/s"
+    if "ratio_vs_overcooked_ai" in result:
+        line += (f"   overcooked-ai {result['overcooked_ai_layout']}: "
+                 f"{result['overcooked_ai_steps_per_second']:,.0f} steps/s"
+                 f"   ratio {result['ratio_vs_overcooked_ai']:.2f}x")
+    return line

@@ -4,24 +4,27 @@ Each episode is a job (agent, layout, partner, seed, latencies); all agents get 
 seeds, so comparisons are paired. Jobs run in worker processes (or on a Ray cluster) and
 every finished job is appended to ``DIR/episodes.jsonl`` at once, which is what makes a
 run resumable: jobs already there are skipped. Each episode is also recorded to
-``DIR/records/*.sqlite`` for replay. The table has the mean and a 95% interval of every
-metric per agent x layout x partner (x swept value).
+``DIR/records/*.sqlite`` for replay. The table has the mean and a 95% interval (exact
+Student t quantile) of every metric per agent x layout x partner (x swept value).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import multiprocessing as mp
-import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dualmind.runtime.stats import mean_ci
+from dualmind.vocab import AGENTS
+
 METRICS = ("score", "served", "expired", "fires", "compliance", "command_to_macro_s",
            "command_to_action_s", "reply_latency_s", "macro_latency_s", "atomic_latency_ms",
-           "fallbacks", "model_errors")
+           "fallbacks", "model_errors",
+           # team metrics (dualmind.runtime.team, partners.judge)
+           "acknowledged", "wasted_items", "duplicated_steps", "agent_idle_s", "max_unused_s")
 
 
 @dataclass(frozen=True)
@@ -36,17 +39,21 @@ class Job:
     fast_latency: float | None
     backend: str
     fast_backend: str
+    fast_mind: str = "code"
 
     @property
     def key(self) -> str:
+        # The code fast mind adds nothing to the key, so runs from before the flag resume.
+        mind = "" if self.fast_mind == "code" else f"-fm{self.fast_mind}"
         return (f"{self.agent}-{self.layout}-{self.partner}-s{self.seed}-sl{self.slow_latency}"
-                f"-fl{self.fast_latency}-{self.backend}-{self.fast_backend}-{self.seconds}-{self.clock}")
+                f"-fl{self.fast_latency}-{self.backend}-{self.fast_backend}-{self.seconds}-{self.clock}{mind}")
 
 
 def make_jobs(agents: list[str], layouts: list[str], partners: list[str], episodes: int,
               seconds: float | None, clock: str, slow_latencies: list[float | None],
-              fast_latency: float | None, backend: str, fast_backend: str) -> list[Job]:
-    return [Job(a, lay, p, seed, seconds, clock, sl, fast_latency, backend, fast_backend)
+              fast_latency: float | None, backend: str, fast_backend: str,
+              fast_mind: str = "code") -> list[Job]:
+    return [Job(a, lay, p, seed, seconds, clock, sl, fast_latency, backend, fast_backend, fast_mind)
             for sl in slow_latencies for lay in layouts for p in partners
             for seed in range(episodes) for a in agents]
 
@@ -57,7 +64,7 @@ def run_job(job: Job, records_dir: str | None) -> dict:
     from dualmind.bench.episode import play_episode
 
     minds = MindConfig(slow=job.backend, fast=job.fast_backend, slow_latency=job.slow_latency,
-                       fast_latency=job.fast_latency)
+                       fast_latency=job.fast_latency, fast_mind=job.fast_mind)
     record = str(Path(records_dir) / f"{job.key}.sqlite") if records_dir else None
     result = play_episode(job.layout, (job.agent, job.partner), seed=job.seed, seconds=job.seconds,
                           clock=job.clock, minds=minds, record=record)
@@ -134,17 +141,6 @@ def _execute(todo: list[Job], records: str, workers: int, ray_address: str | Non
         yield from pool.imap_unordered(_run_job_star, [(j, records) for j in todo])
 
 
-def mean_ci(values: list[float]) -> tuple[float | None, float | None]:
-    """Mean and the half-width of a 95% interval (t distribution)."""
-    xs = [v for v in values if v is not None]
-    if not xs:
-        return None, None
-    if len(xs) == 1:
-        return xs[0], None
-    t = {2: 12.71, 3: 4.30, 4: 3.18, 5: 2.78, 6: 2.57, 7: 2.45, 8: 2.36, 9: 2.31, 10: 2.26}.get(len(xs), 1.96)
-    return statistics.mean(xs), t * statistics.stdev(xs) / math.sqrt(len(xs))
-
-
 def aggregate(rows: list[dict], by: tuple[str, ...] = ("agent", "layout", "partner", "slow_latency")
               ) -> list[dict]:
     groups: dict[tuple, list[dict]] = {}
@@ -159,7 +155,7 @@ def aggregate(rows: list[dict], by: tuple[str, ...] = ("agent", "layout", "partn
             entry[metric] = None if mean is None else round(mean, 3)
             entry[f"{metric}_ci95"] = None if ci is None else round(ci, 3)
         table.append(entry)
-    order = {a: i for i, a in enumerate(["hla", "smoa", "fmoa", "nea", "scripted"])}
+    order = {a: i for i, a in enumerate(AGENTS)}
     table.sort(key=lambda e: (str(e.get("slow_latency")), e["layout"], e["partner"],
                               order.get(e["agent"], 99), e["agent"]))
     return table

@@ -7,7 +7,7 @@ import time
 from dualmind.agents.scripted import ScriptedAgent
 from dualmind.game.layout import load_layout
 from dualmind.game.rules import Kitchen
-from dualmind.runtime.loop import run_episode
+from dualmind.runtime.match import Match
 from dualmind.runtime.stats import percentile
 
 
@@ -40,8 +40,13 @@ def bench_executor(layout: str, seconds: float = 180.0, seeds: int = 2) -> dict:
     kitchen = Kitchen(load_layout(layout))
     samples: list[float] = []
     for seed in range(seeds):
-        run_episode(kitchen, (_TimedScripted(samples), _TimedScripted(samples)), seed=seed,
-                    seconds=seconds)
+        Match(kitchen, (_TimedScripted(samples), _TimedScripted(samples)), seed, seconds).run()
     us = [s * 1e6 for s in samples]
     return {"layout": layout, "decisions": len(us), "p50_us": round(percentile(us, 50), 1),
             "p99_us": round(percentile(us, 99), 1), "max_us": round(max(us), 1)}
+
+
+def executor_text(rows: list[dict]) -> str:
+    """One line per layout for the terminal."""
+    return "\n".join(f"{r['layout']:<12} p50 {r['p50_us']:7.1f} us   p99 {r['p99_us']:7.1f} us   "
+                     f"max {r['max_us']:8.1f} us   ({r['decisions']} decisions)" for r in rows)

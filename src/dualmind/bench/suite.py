@@ -104,3 +104,31 @@ def _embedded_call(calls: int = 20) -> dict:
             "p50_ms": round(percentile(times, 50), 1), "p99_ms": round(percentile(times, 99), 1),
             "prompt_tokens": tokens[0]}
 
+
+def suite_text(result: dict) -> str:
+    """Every figure of :func:`bench_all`, one line each, for the terminal."""
+    lines = []
+    for r in result["env"]:
+        extra = (f"  {r['ratio_vs_overcooked_ai']:.1f}x overcooked-ai"
+                 if "ratio_vs_overcooked_ai" in r else "")
+        lines.append(f"env       {r['layout']:<11} {r['steps_per_second']:>10,.0f} steps/s  "
+                     f"{r['ratio_vs_plain_loop']:.2f}x plain loop{extra}")
+    for r in result["executor"]:
+        lines.append(f"executor  {r['layout']:<11} p50 {r['p50_us']:.1f} us  p99 {r['p99_us']:.1f} us  "
+                     f"({r['p99_vs_game_step']:.1f}x a game step)")
+    for r in result["language"]:
+        if r.get("available"):
+            lines.append(f"language  {r['backend']:<11} {r['accuracy']:.1%}  p50 {r['p50_ms']} ms  "
+                         f"p99 {r['p99_ms']} ms")
+    e = result["embedded_call"]
+    if e.get("available"):
+        lines.append(f"embedded  one call: p50 {e['p50_ms']} ms  p99 {e['p99_ms']} ms  "
+                     f"({e['prompt_tokens']} prompt tokens; load {e['load_s']} s)")
+    for r in result["wall"] or ():
+        lines.append(f"wall      load {r['load']:<7} missed {r['missed_ticks']}  lateness p99 "
+                     f"{r['lateness_p99_ms']:.2f} ms  executor p99 {r['executor_p99_ms']:.3f} ms")
+    if result["web"]:
+        w = result["web"]["twenty_games"]
+        lines.append(f"web       20 games: p99 {w['lateness_p99_ms']:.2f} ms ({w['p99_vs_one_game']}x one "
+                     f"game), missed {w['missed_ticks']}, dropped {w['messages_dropped']}")
+    return "\n".join(lines)

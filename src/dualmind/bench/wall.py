@@ -30,6 +30,24 @@ def _hammer(stop, counter) -> None:
             counter.value += 1
 
 
+def _hammer_qwen(stop, counter) -> None:
+    """Both Qwen models kept busy (their own copies, so the agent's minds never wait for
+    them): the 1.5B generating constrained JSON, the 0.5B scoring candidates, in turn."""
+    from dualmind.llm.protocol import JsonSchema, Message
+    from dualmind.llm.qwen import QwenBackend, chat_prompt
+    from dualmind.llm.weights import FAST_MODEL, SLOW_MODEL
+
+    slow, fast = QwenBackend(SLOW_MODEL, scoring=False), QwenBackend(FAST_MODEL)
+    schema = {"type": "object", "properties": {"note": {"type": "string", "maxLength": 80}},
+              "required": ["note"]}
+    while not stop.is_set():
+        slow.complete([Message("user", f"Describe kitchen step {counter.value}.")], JsonSchema(schema))
+        fast.score(chat_prompt([Message("user", f"Next macro {counter.value}?")]),
+                   ["chop(tomato)", "cook(bob)", "serve(bob)", "wait", "fetch(plate)"])
+        with counter.get_lock():
+            counter.value += 2
+
+
 def run(seconds: float, load: str, slow_latency: float, seed: int) -> dict:
     ctx = mp.get_context("spawn")  # a fresh interpreter: no forked torch/llama state
     stop = ctx.Event() if load == "process" else threading.Event()
@@ -39,12 +57,16 @@ def run(seconds: float, load: str, slow_latency: float, seed: int) -> dict:
         worker = ctx.Process(target=_hammer, args=(stop, counter), daemon=True)
     elif load == "thread":
         worker = threading.Thread(target=_hammer, args=(stop, counter), daemon=True)
+    elif load == "llm":  # issue 14: HLA's own minds are the Qwen models, and both also generate
+        worker = threading.Thread(target=_hammer_qwen, args=(stop, counter), daemon=True)
     if worker is not None:
         worker.start()
-        time.sleep(2.0)  # let the model load and start generating
+        time.sleep(2.0 if load != "llm" else 8.0)  # let the models load and start generating
+    minds = (MindConfig(slow="llm", fast_mind="llm", slow_latency=None, fast_latency=None) if load == "llm"
+             else MindConfig(slow="learned", slow_latency=slow_latency))
     try:
         result = play_episode("ring", ("hla", "partner"), seed=seed, seconds=seconds, clock="wall",
-                              minds=MindConfig(slow="learned", slow_latency=slow_latency))
+                              minds=minds)
     finally:
         stop.set()
         if worker is not None:
@@ -60,3 +82,11 @@ def bench_wall(seconds: float = 30.0, slow_latency: float = 5.0, seed: int = 0,
                loads: tuple[str, ...] = ("none", "thread", "process")) -> list[dict]:
     """One run per kind of load; 'none' is the baseline measured in the same process."""
     return [run(seconds, load, slow_latency, seed) for load in loads]
+
+
+def wall_text(rows: list[dict]) -> str:
+    """One line per kind of load for the terminal."""
+    return "\n".join(
+        f"load {r['load']:<8} missed {r['missed_ticks']}  lateness p50 "
+        f"{r['lateness_p50_ms']:.2f} ms  p99 {r['lateness_p99_ms']:.2f} ms  executor p99 "
+        f"{r['executor_p99_ms']:.3f} ms  model calls {r['model_calls_during_run']}" for r in rows)

@@ -32,9 +32,38 @@ class EventKind(StrEnum):
 
 
 class Event(NamedTuple):
-    """One event: its kind, the tick it happened in, the player (if any), a detail."""
+    """One event: its kind, the tick it happened in, the player (if any), and what it
+    concerns, each in its own field (empty when it does not apply):
+
+    ==============================================  =========================================
+    kind                                            fields
+    ==============================================  =========================================
+    take                                            ``item``: a vegetable or ``plate``
+    chop, chopped                                   ``item``: the vegetable
+    pick_up, put_down, discard                      ``item``: the item's text (``chopped
+                                                    tomato``, ``plate of bob soup``)
+    combine, add_to_pot                             ``vegetables``; ``pot`` for add_to_pot
+    cook_start, soup_ready, plate_soup              ``soup``, ``pot``
+    serve, wrong_delivery, order_opened/expired     ``soup``
+    fire_started, spray, fire_out                   ``pot``
+    chat                                            ``text``
+    ==============================================  =========================================
+    """
 
     kind: EventKind
     tick: int
     player: int | None = None
-    detail: str = ""
+    item: str = ""
+    soup: str = ""
+    vegetables: tuple[str, ...] = ()
+    pot: int | None = None
+    text: str = ""
+
+    @property
+    def label(self) -> str:
+        """One short human-readable line of what it concerns (for records and logs; code
+        reads the fields)."""
+        if self.kind == EventKind.CHAT:
+            return self.text
+        return (self.item or self.soup or "+".join(self.vegetables)
+                or ("" if self.pot is None else f"pot {self.pot}"))

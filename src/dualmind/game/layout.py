@@ -13,21 +13,36 @@ comment); every line after it is one row of the grid, one character per tile (se
 
 Loading validates the whole file and raises :class:`~dualmind.errors.LayoutError`
 naming the file, line and column of the first problem.
+
+Limits: a grid is at most ``MAX_SIDE`` x ``MAX_SIDE`` (64 x 64) tiles with at most
+``MAX_FLOOR`` (1,500) floor cells, because the agents precompute paths between every
+pair of floor cells (a 200 x 200 kitchen took 1.7 GB); a file is at most
+``MAX_FILE_BYTES``; ``name`` is at most 64 characters and ``description`` 500, both
+without control characters (they are shown on pages and in terminals).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections import deque
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from dualmind.errors import LayoutError, SettingsError
-from dualmind.game import tiles as T
+from dualmind.game import tiles
 from dualmind.game.items import SOUPS
 from dualmind.game.settings import Settings
 
 Pos = tuple[int, int]
+
+MAX_SIDE = 64
+"""The widest and tallest grid, in tiles."""
+MAX_FLOOR = 1500
+"""The most floor cells a grid may hold (paths are precomputed between every pair)."""
+MAX_FILE_BYTES = 65_536
+MAX_NAME_CHARS = 64
+MAX_DESCRIPTION_CHARS = 500
 
 _NUMBER_KEYS = {
     "tick_seconds": float, "episode_seconds": float, "cook_seconds": float,
@@ -72,10 +87,10 @@ class Layout:
         todo = deque(self.starts)
         while todo:
             x, y = todo.popleft()
-            for dx, dy in T.DIRECTIONS.values():
+            for dx, dy in tiles.DIRECTIONS.values():
                 n = (x + dx, y + dy)
                 if n not in seen and 0 <= n[1] < self.height and 0 <= n[0] < self.width \
-                        and self.tile(n) == T.FLOOR:
+                        and self.tile(n) == tiles.FLOOR:
                     seen.add(n)
                     todo.append(n)
         return seen
@@ -83,7 +98,7 @@ class Layout:
     def summary(self) -> str:
         """A few lines describing the layout, for ``dualmind check-layout``."""
         s = self.settings
-        counts = {name: len(self.cells(ch)) for ch, name in T.TILE_NAMES.items() if ch != T.FLOOR}
+        counts = {name: len(self.cells(ch)) for ch, name in tiles.TILE_NAMES.items() if ch != tiles.FLOOR}
         parts = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
         return "\n".join([
             f"{self.name}: {self.width}x{self.height}, starts {self.starts[0]} and {self.starts[1]}",
@@ -103,14 +118,20 @@ def shipped_layouts() -> list[str]:
 
 
 def load_layout(name_or_path: str | Path) -> Layout:
-    """Load a shipped layout by name (``"ring"``) or any layout file by path."""
+    """Load a shipped layout by name (``"ring"``), a generated one (``"gen:17"``, see
+    :mod:`dualmind.game.generate`) or any layout file by path."""
     text = str(name_or_path)
+    if text.startswith("gen:"):
+        from dualmind.game.generate import load_generated  # generate imports this module
+
+        return load_generated(text)
     if text in shipped_layouts():
         resource = resources.files("dualmind.game") / "layouts" / f"{text}.layout"
         return parse_layout(resource.read_bytes(), source=f"{text}.layout")
     path = Path(name_or_path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)  # never read a huge file whole
     except OSError as e:
         known = ", ".join(shipped_layouts())
         raise LayoutError(f"cannot read layout ({e.strerror}); shipped layouts: {known}",
@@ -141,11 +162,14 @@ def _decode(data: bytes, source: str) -> str:
 
 def parse_layout(data: bytes | str, source: str = "<layout>") -> Layout:
     """Parse and validate layout text; raise LayoutError at the first problem."""
-    text = _decode(data, source) if isinstance(data, bytes) else data
-    lines = text.replace("\r\n", "\n").split("\n")
-
     def err(msg: str, line: int, col: int = 1) -> LayoutError:
         return LayoutError(msg, path=source, line=line, col=col)
+
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        raise err(f"layout file too large: over {MAX_FILE_BYTES:,} bytes", 1)
+    text = _decode(data, source) if isinstance(data, bytes) else data
+    lines = text.replace("\r\n", "\n").split("\n")
 
     if not any(ln.strip() and not ln.lstrip().startswith("#") for ln in lines):
         raise err("empty layout file: expected settings and a 'grid:' section", 1)
@@ -180,11 +204,20 @@ def parse_layout(data: bytes | str, source: str = "<layout>") -> Layout:
     if not rows:
         raise err("empty grid: no rows after 'grid:'", grid_line)
     first = grid_line + 1  # file line of grid row 0
+    if len(rows) > MAX_SIDE:
+        raise err(f"grid too tall: {len(rows)} rows, at most {MAX_SIDE}", first + MAX_SIDE)
+    floor_seen = 0
     for y, row in enumerate(rows):
+        if len(row) > MAX_SIDE:
+            raise err(f"grid too wide: {len(row)} tiles, at most {MAX_SIDE}", first + y, MAX_SIDE + 1)
         for x, ch in enumerate(row):
-            if ch not in T.TILE_NAMES:
+            if ch not in tiles.TILE_NAMES:
                 raise err(f"unknown tile {ch!r}; tiles are "
-                          + " ".join(repr(c) for c in T.TILE_NAMES), first + y, x + 1)
+                          + " ".join(repr(c) for c in tiles.TILE_NAMES), first + y, x + 1)
+            if ch == tiles.FLOOR:
+                floor_seen += 1
+                if floor_seen > MAX_FLOOR:
+                    raise err(f"too many floor cells: at most {MAX_FLOOR:,}", first + y, x + 1)
     width = max(len(r) for r in rows)
     for y, row in enumerate(rows):
         if len(row) < width:
@@ -192,7 +225,7 @@ def parse_layout(data: bytes | str, source: str = "<layout>") -> Layout:
                       "close it with counters", first + y, len(row) + 1)
         for x, ch in enumerate(row):
             edge = y in (0, len(rows) - 1) or x in (0, width - 1)
-            if edge and ch == T.FLOOR:
+            if edge and ch == tiles.FLOOR:
                 raise err("open border: floor on the edge of the grid", first + y, x + 1)
     grid = tuple(rows)
 
@@ -238,8 +271,19 @@ def parse_layout(data: bytes | str, source: str = "<layout>") -> Layout:
     try:
         settings = Settings(**kwargs)
     except SettingsError as e:
-        line = min((v[1] for v in values.values()), default=1)
-        raise err(f"invalid settings: {e}", line) from None
+        # Point at the setting the message names (speeds, bonus of david...), else the first.
+        named = [k for k in values if str(e).startswith(k)]
+        line, col = ((values[named[0]][1], values[named[0]][2]) if named
+                     else (min((v[1] for v in values.values()), default=1), 1))
+        raise err(f"invalid settings: {e}", line, col) from None
+    for key, limit in (("name", MAX_NAME_CHARS), ("description", MAX_DESCRIPTION_CHARS)):
+        if key in values:
+            value, line, col = values[key]
+            if len(value) > limit:
+                raise err(f"{key} is {len(value)} characters, at most {limit}", line, col + limit)
+            for i, ch in enumerate(value):
+                if unicodedata.category(ch) in ("Cc", "Cf", "Cs"):
+                    raise err(f"{key} holds a control character {ch!r}", line, col + i)
 
     # Start cells.
     starts: list[Pos] = []
@@ -260,7 +304,7 @@ def parse_layout(data: bytes | str, source: str = "<layout>") -> Layout:
         raise err(f"too many start cells: {len(starts)} given for 2 players",
                   start_line, start_col)
     for x, y in starts:
-        if not (0 <= y < len(grid) and 0 <= x < width) or grid[y][x] != T.FLOOR:
+        if not (0 <= y < len(grid) and 0 <= x < width) or grid[y][x] != tiles.FLOOR:
             raise err(f"start cell ({x},{y}) is not a floor cell of the grid",
                       start_line, start_col)
     if starts[0] == starts[1]:
@@ -284,29 +328,29 @@ def _check_reachable(layout: Layout, first_line: int, err, soups_at: tuple[str, 
 
     def reachable(pos: Pos) -> bool:
         x, y = pos
-        return any((x + dx, y + dy) in floor for dx, dy in T.DIRECTIONS.values())
+        return any((x + dx, y + dy) in floor for dx, dy in tiles.DIRECTIONS.values())
 
     def at(pos: Pos) -> tuple[int, int]:
         return first_line + pos[1], pos[0] + 1
 
-    for ch in (T.POT, T.WINDOW):
+    for ch in (tiles.POT, tiles.WINDOW):
         cells = layout.cells(ch)
         if not cells:
-            raise err(f"no {T.TILE_NAMES[ch]} in the grid", first_line)
+            raise err(f"no {tiles.TILE_NAMES[ch]} in the grid", first_line)
         for pos in cells:
             if not reachable(pos):
-                raise err(f"unreachable {T.TILE_NAMES[ch]}: no player can stand next to it",
+                raise err(f"unreachable {tiles.TILE_NAMES[ch]}: no player can stand next to it",
                           *at(pos))
-    for ch in (T.BOARD, T.PLATES):
+    for ch in (tiles.BOARD, tiles.PLATES):
         cells = layout.cells(ch)
         if not any(reachable(p) for p in cells):
             where = at(cells[0]) if cells else (first_line, 1)
-            raise err(f"no reachable {T.TILE_NAMES[ch]}", *where)
+            raise err(f"no reachable {tiles.TILE_NAMES[ch]}", *where)
     needed: dict[str, list[str]] = {}
     for soup in layout.settings.soups:
         for veg in SOUPS[soup].ingredients:
             needed.setdefault(veg, []).append(soup)
-    for ch, veg in T.CRATES.items():
+    for ch, veg in tiles.CRATES.items():
         if veg not in needed:
             continue
         cells = layout.cells(ch)

@@ -31,15 +31,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from dualmind.game import items as I
+from dualmind.game import items
 from dualmind.game.rules import BURNING, CHARRED, COOKING, READY, Kitchen
 from dualmind.game.state import State
 
 CHANNELS = 42
 _TILE_PLANES = {ch: i for i, ch in enumerate("-TLOP/U*Bf")}
 _FACING = {"up": 0, "down": 1, "left": 2, "right": 3}
-_VEG = {v: i for i, v in enumerate(I.VEGETABLES)}
-_SOUP = {s: i for i, s in enumerate(I.SOUPS)}
+_VEG = {v: i for i, v in enumerate(items.VEGETABLES)}
+_SOUP = {s: i for i, s in enumerate(items.SOUPS)}
 
 
 class Observer:
@@ -56,17 +56,17 @@ class Observer:
             if ch in _TILE_PLANES:
                 self._static[_TILE_PLANES[ch], y, x] = 1.0
 
-    def _item(self, grid: np.ndarray, item: I.Item, x: int, y: int) -> None:
+    def _item(self, grid: np.ndarray, item: items.Item, x: int, y: int) -> None:
         k = self.kitchen
-        if item.kind == I.VEGETABLE:
+        if item.kind == items.VEGETABLE:
             grid[20 + _VEG[item.vegetables[0]], y, x] = 1.0
             grid[23, y, x] = item.chops / k.settings.chop_steps
-        elif item.kind == I.CHOPPED:
+        elif item.kind == items.CHOPPED:
             for v in item.vegetables:
                 grid[24 + _VEG[v], y, x] = 1.0
-        elif item.kind == I.PLATE:
+        elif item.kind == items.PLATE:
             grid[27, y, x] = 1.0
-            if item.soup == I.CHARRED:
+            if item.soup == items.CHARRED:
                 grid[32, y, x] = 1.0
             elif item.soup is not None:
                 grid[28 + _SOUP[item.soup], y, x] = 1.0

@@ -6,13 +6,12 @@ symbols. Players are drawn as their number on the grid, with an arrow for facing
 
 from __future__ import annotations
 
-from dualmind.game import items as I
-from dualmind.game import tiles as T
+from dualmind.game import items, tiles
 from dualmind.game.rules import BURNING, CHARRED, COOKING, FILLING, READY, Kitchen
 from dualmind.game.state import State
 
 _ARROWS = {"up": "^", "down": "v", "left": "<", "right": ">"}
-_ITEM_MARKS = {I.VEGETABLE: "v", I.CHOPPED: "c", I.PLATE: "p", I.EXTINGUISHER: "e"}
+_ITEM_MARKS = {items.VEGETABLE: "v", items.CHOPPED: "c", items.PLATE: "p", items.EXTINGUISHER: "e"}
 
 
 def seconds_left(kitchen: Kitchen, state: State, deadline: int) -> float:
@@ -39,9 +38,9 @@ def render_grid(kitchen: Kitchen, state: State) -> list[str]:
                                     CHARRED: "x"}.get(phase, " "))
             elif pos in state.items:
                 mark = _ITEM_MARKS[state.items[pos].kind]
-                cells.append(("f" if ch == T.EXTINGUISHER_COUNTER else ch) + mark)
+                cells.append(("f" if ch == tiles.EXTINGUISHER_COUNTER else ch) + mark)
             else:
-                cells.append(ch + (ch if ch == T.COUNTER else " "))
+                cells.append(ch + (ch if ch == tiles.COUNTER else " "))
         rows.append("".join(cells))
     return rows
 
@@ -58,8 +57,8 @@ def describe(kitchen: Kitchen, state: State, end_tick: int | None = None) -> lis
         held = str(p.holding) if p.holding else "nothing"
         lines.append(f"player {i} at {p.pos} facing {p.facing}, holding {held}")
     for pos, item in sorted(state.items.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        if item.kind != I.EXTINGUISHER or kitchen.tiles[pos] != T.EXTINGUISHER_COUNTER:
-            lines.append(f"{T.TILE_NAMES[kitchen.tiles[pos]]} at {pos}: {item}")
+        if item.kind != items.EXTINGUISHER or kitchen.tiles[pos] != tiles.EXTINGUISHER_COUNTER:
+            lines.append(f"{tiles.TILE_NAMES[kitchen.tiles[pos]]} at {pos}: {item}")
         else:
             lines.append(f"extinguisher at {pos}")
     for k, (pos, pot) in enumerate(zip(kitchen.pot_cells, state.pots, strict=True)):

@@ -8,7 +8,7 @@ the tick counter. ``to_json``/``from_json`` round-trip exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from dualmind.errors import StateFormatError
@@ -149,6 +149,3 @@ class State:
             )
         except (KeyError, TypeError, ValueError) as e:
             raise StateFormatError(f"malformed state: {e!r}") from None
-
-
-STATE_FIELDS = tuple(f.name for f in fields(State))

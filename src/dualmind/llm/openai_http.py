@@ -1,10 +1,15 @@
 """A backend for any OpenAI-compatible chat-completions server (vLLM, Ollama, llama.cpp's
-server, hosted APIs), over plain HTTP with the standard library.
+server, hosted APIs), over HTTP with ``httpx``.
 
 Configuration comes from arguments or the environment: ``DUALMIND_BASE_URL`` (e.g.
-``http://127.0.0.1:8080/v1``), ``DUALMIND_MODEL``, ``DUALMIND_API_KEY``. Requests time out;
-connection failures and HTTP 5xx are retried a bounded number of times with exponential
-backoff. Structured output uses the server's ``response_format`` when the server takes
+``http://127.0.0.1:8080/v1``), ``DUALMIND_MODEL``, ``DUALMIND_API_KEY``. Every
+``complete`` call has one total deadline, ``timeout``, covering connecting, every retry,
+every re-ask and reading the whole answer: the exchange runs in a daemon thread and the
+caller stops waiting at the deadline, so a server that trickles one byte a second (which
+resets any per-read timeout) costs ``timeout`` and no more, and a hung server never keeps
+the process alive. Connection failures and HTTP 5xx are retried a bounded number of times
+with exponential backoff inside the deadline. Answers over ``MAX_RESPONSE_BYTES`` are
+refused. Structured output uses the server's ``response_format`` when the server takes
 it (OpenAI's ``json_schema``, else llama.cpp's ``json_object`` with a schema); a server
 that takes neither gets the schema in the prompt, and a malformed answer is re-asked
 once before :class:`~dualmind.errors.BackendOutputError` is raised.
@@ -14,14 +19,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
+import threading
 import time
-import urllib.error
-import urllib.request
+from typing import Any
 
 from dualmind.errors import BackendOutputError, BackendTimeout, BackendUnavailable
 from dualmind.llm.protocol import Completion, Constraint, JsonSchema, Message, parse_answer
 
+MAX_RESPONSE_BYTES = 1_000_000
 STRUCTURED_MODES = ("json_schema", "json_object", "none")
 
 
@@ -54,43 +59,104 @@ class OpenAICompatibleBackend:
         if structured not in ("auto", *STRUCTURED_MODES):
             raise ValueError(f"structured must be auto or one of {STRUCTURED_MODES}")
         self._modes = list(STRUCTURED_MODES) if structured == "auto" else [structured]
+        try:
+            import httpx
+        except ImportError:
+            raise BackendUnavailable("the openai backend needs httpx: pip install httpx") from None
+        self._httpx = httpx
+        self._http: Any = None
+        self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ HTTP
-    def _post(self, payload: dict, timeout: float) -> dict:
-        """POST with bounded retries on connection failures and 5xx."""
+    def _client(self) -> Any:
+        """One pooled client per backend (httpx clients are thread-safe)."""
+        if self._http is None:
+            with self._lock:
+                if self._http is None:
+                    self._http = self._httpx.Client(
+                        limits=self._httpx.Limits(max_connections=16, max_keepalive_connections=4))
+        return self._http
+
+    def _exchange(self, body: bytes, headers: dict, deadline: float) -> tuple[int, bytes]:
+        """One POST, read whole; also stops by itself at the deadline (between chunks)."""
+        httpx = self._httpx
+        left = max(0.001, deadline - time.monotonic())
+        timeout = httpx.Timeout(left, connect=min(left, 10.0))
+        with self._client().stream("POST", f"{self.base_url}/chat/completions", content=body,
+                                   headers=headers, timeout=timeout) as response:
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_RESPONSE_BYTES:
+                    raise BackendUnavailable(
+                        f"{self.base_url} answered more than {MAX_RESPONSE_BYTES:,} bytes")
+                if time.monotonic() > deadline:
+                    raise BackendTimeout(f"the answer from {self.base_url} outran its deadline")
+                chunks.append(chunk)
+            return response.status_code, b"".join(chunks)
+
+    def _exchange_before(self, body: bytes, headers: dict, deadline: float) -> tuple[int, bytes]:
+        """``_exchange`` in a daemon thread, waited for until ``deadline`` at most.
+
+        Per-read timeouts cannot bound a trickling server, so the caller waits on the
+        thread instead; an abandoned exchange ends on its own (its read timeout is the
+        time that was left) and, being a daemon, never holds the process open.
+        """
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                box["value"] = self._exchange(body, headers, deadline)
+            except BaseException as e:  # handed to the caller below
+                box["error"] = e
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name="openai-http", daemon=True).start()
+        if not done.wait(max(0.0, deadline - time.monotonic())):
+            raise BackendTimeout(f"no answer from {self.base_url} in time")
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    def _post(self, payload: dict, deadline: float) -> dict:
+        """POST with bounded retries on connection failures and 5xx, all before ``deadline``."""
+        httpx = self._httpx
         body = json.dumps(payload).encode()
         headers = {"Content-Type": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
-        deadline = time.monotonic() + timeout
         last: Exception | None = None
         for attempt in range(self.retries + 1):
-            left = deadline - time.monotonic()
-            if left <= 0:
+            if deadline - time.monotonic() <= 0:
                 break
-            request = urllib.request.Request(f"{self.base_url}/chat/completions", body, headers)
             try:
-                with urllib.request.urlopen(request, timeout=left) as response:
-                    return json.loads(response.read())
-            except urllib.error.HTTPError as e:
-                detail = e.read()[:600].decode(errors="replace")
-                # A request the server will never take: a 4xx, or (llama.cpp's server) a
-                # 500 that is really a validation error of our response_format.
-                if e.code < 500 or "response_format" in detail:
-                    raise _ClientError(e.code, detail) from None
-                last = BackendUnavailable(f"HTTP {e.code} from {self.base_url}: {detail}")
-            except TimeoutError:
-                raise BackendTimeout(f"no answer from {self.base_url} within {timeout:g} s") from None
-            except urllib.error.URLError as e:
-                if isinstance(e.reason, TimeoutError | socket.timeout):
-                    raise BackendTimeout(f"no answer from {self.base_url} within {timeout:g} s") from None
-                last = BackendUnavailable(f"cannot reach {self.base_url}: {e.reason}")
-            except ValueError:
-                last = BackendUnavailable(f"{self.base_url} answered something that is not JSON")
+                status, data = self._exchange_before(body, headers, deadline)
+            except httpx.TimeoutException:
+                raise BackendTimeout(f"no answer from {self.base_url} in time") from None
+            except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError,
+                    httpx.WriteError) as e:
+                last = BackendUnavailable(f"cannot reach {self.base_url}: {e}")
+            except httpx.HTTPError as e:
+                last = BackendUnavailable(f"cannot talk to {self.base_url}: {e}")
+            else:
+                if status >= 400:
+                    detail = data[:600].decode(errors="replace")
+                    # A request the server will never take: a 4xx, or (llama.cpp's server) a
+                    # 500 that is really a validation error of our response_format.
+                    if status < 500 or "response_format" in detail:
+                        raise _ClientError(status, detail)
+                    last = BackendUnavailable(f"HTTP {status} from {self.base_url}: {detail}")
+                else:
+                    try:
+                        return json.loads(data)
+                    except ValueError:
+                        last = BackendUnavailable(f"{self.base_url} answered something that is not JSON")
             if attempt < self.retries:
                 time.sleep(min(self.backoff_s * 2**attempt, max(0.0, deadline - time.monotonic())))
         if time.monotonic() >= deadline and last is None:
-            raise BackendTimeout(f"no answer from {self.base_url} within {timeout:g} s")
+            raise BackendTimeout(f"no answer from {self.base_url} in time")
         raise last or BackendUnavailable(f"no answer from {self.base_url}")
 
     def _payload(self, messages: list[Message], schema: JsonSchema, mode: str) -> dict:
@@ -109,13 +175,16 @@ class OpenAICompatibleBackend:
     # ------------------------------------------------------------------ protocol
     def complete(self, messages: list[Message], constraint: Constraint,
                  timeout: float = 30.0) -> Completion:
+        if not (timeout > 0 and timeout < float("inf")):
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
         schema = as_schema(constraint)
         start = time.perf_counter()
+        deadline = time.monotonic() + timeout  # one deadline for every try and re-ask
         asked = 0
         while True:
             mode = self._modes[0]
             try:
-                data = self._post(self._payload(messages, schema, mode), timeout)
+                data = self._post(self._payload(messages, schema, mode), deadline)
             except _ClientError as e:
                 refused_format = e.code in (400, 422) or "response_format" in e.detail
                 if refused_format and len(self._modes) > 1 and mode != "none":

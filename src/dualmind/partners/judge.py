@@ -8,8 +8,8 @@ progresses and completes ``chop(tomato)``, a Bob soup starting to cook completes
 ``cook(bob)``, and so on. A message's compliance is completions / required, capped at
 1 (a standing order needs 2; "do the rest" needs 1 of the listed soups); a question
 complies when the agent's reply in the window names every expected word. A request that
-a newer request cut short before a willing partner could finish it (a fire alarm in the
-middle of "cook a Bob soup") is marked superseded and left out of the rate, unless it was
+a newer request (or the end of the game) cut short before a willing partner could finish it
+(a fire alarm in the middle of "cook a Bob soup") is marked superseded and left out of the rate, unless it was
 already done. So is a request the talker then carried out itself before the agent did
 ("deliver the Cathy soup", and the human delivers it): there was nothing left to obey.
 """
@@ -21,34 +21,36 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dualmind.agents.macros import Macro
-from dualmind.game import items as I
+from dualmind.game import items
 from dualmind.game.events import Event, EventKind
 from dualmind.game.state import ChatMessage
 from dualmind.partners.talker import STANDING_ROUNDS, TalkRecord, seconds_needed
 
+ACK_SECONDS = 10.0  # a reply this soon after a request counts as acknowledging it
+
 
 def _progress(macro: Macro, e: Event) -> bool:
     """Does event ``e`` move ``macro`` forward?"""
-    verb, arg, k, d = macro.verb, macro.arg, e.kind, e.detail
+    verb, arg, k, item, soup = macro.verb, macro.arg, e.kind, e.item, e.soup
     if verb == "chop":
-        return (k in (EventKind.TAKE, EventKind.CHOP, EventKind.CHOPPED) and d == arg) or \
-            (k == EventKind.PUT_DOWN and d == arg)
+        return (k in (EventKind.TAKE, EventKind.CHOP, EventKind.CHOPPED) and item == arg) or \
+            (k == EventKind.PUT_DOWN and item == arg)
     if verb in ("cook", "prepare"):
-        wanted = set(I.SOUPS[arg].ingredients)
+        wanted = set(items.SOUPS[arg].ingredients)
         if k in (EventKind.ADD_TO_POT, EventKind.COMBINE):
-            return set(d.split("+")) <= wanted
+            return set(e.vegetables) <= wanted
         if k in (EventKind.CHOPPED, EventKind.TAKE):
-            return d in wanted
-        return k == EventKind.COOK_START and d == arg
+            return item in wanted
+        return k == EventKind.COOK_START and soup == arg
     if verb in ("serve", "plate"):
-        return (k in (EventKind.PLATE_SOUP, EventKind.SERVE, EventKind.WRONG_DELIVERY) and d == arg) \
-            or (k == EventKind.PICK_UP and d == f"plate of {arg} soup") \
-            or (k == EventKind.TAKE and d == "plate")
+        return (k in (EventKind.PLATE_SOUP, EventKind.SERVE, EventKind.WRONG_DELIVERY) and soup == arg) \
+            or (k == EventKind.PICK_UP and item == f"plate of {arg} soup") \
+            or (k == EventKind.TAKE and item == "plate")
     if verb == "extinguish":
         return k in (EventKind.SPRAY, EventKind.FIRE_OUT) or \
-            (k == EventKind.PICK_UP and d == "extinguisher")
+            (k == EventKind.PICK_UP and item == "extinguisher")
     if verb == "fetch":
-        return k in (EventKind.TAKE, EventKind.PICK_UP) and arg in d
+        return k in (EventKind.TAKE, EventKind.PICK_UP) and arg in item
     if verb == "pass":
         return k == EventKind.PUT_DOWN
     if verb in ("discard", "clear"):
@@ -58,17 +60,17 @@ def _progress(macro: Macro, e: Event) -> bool:
 
 def _completes(macro: Macro, e: Event) -> bool:
     """Does event ``e`` finish one round of ``macro``?"""
-    verb, arg, k, d = macro.verb, macro.arg, e.kind, e.detail
+    verb, arg, k = macro.verb, macro.arg, e.kind
     if verb == "chop":
-        return k == EventKind.CHOPPED and d == arg
+        return k == EventKind.CHOPPED and e.item == arg
     if verb == "cook":
-        return k == EventKind.COOK_START and d == arg
+        return k == EventKind.COOK_START and e.soup == arg
     if verb == "prepare":
-        return k == EventKind.COMBINE and d == "+".join(I.SOUPS[arg].ingredients)
+        return k == EventKind.COMBINE and e.vegetables == tuple(items.SOUPS[arg].ingredients)
     if verb == "serve":
-        return k in (EventKind.SERVE, EventKind.WRONG_DELIVERY) and d == arg
+        return k in (EventKind.SERVE, EventKind.WRONG_DELIVERY) and e.soup == arg
     if verb == "plate":
-        return k == EventKind.PLATE_SOUP and d == arg
+        return k == EventKind.PLATE_SOUP and e.soup == arg
     if verb == "extinguish":
         return k == EventKind.FIRE_OUT
     return _progress(macro, e)
@@ -86,6 +88,7 @@ class MessageScore:
     first_action_s: float | None  # time to the first compliant action (or reply)
     superseded: bool = False  # cut short by a newer request, or done by the talker: not scored
     first_macro_s: float | None = None  # time until the agent took up a compliant macro
+    acknowledged: bool = False  # the agent said something in chat soon after
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -120,12 +123,19 @@ class JudgeReport:
                  if m.kind in ("short", "long", "infer") and m.first_macro_s is not None]
         return statistics.median(times) if times else None
 
+    @property
+    def acknowledged(self) -> float | None:
+        """Share of requests the agent answered in chat within :data:`ACK_SECONDS`."""
+        asked = [m for m in self.messages if m.kind in ("short", "long", "infer")]
+        return round(sum(m.acknowledged for m in asked) / len(asked), 3) if asked else None
+
     def summary(self) -> dict:
         c = self.compliance
         return {"compliance": None if c is None else round(c, 3),
                 "command_to_action_s": _round(self.median_first_action_s()),
                 "command_to_macro_s": _round(self.median_first_macro_s()),
                 "reply_latency_s": _round(self.median_reply_s()),
+                "acknowledged": self.acknowledged,
                 "messages": len(self.messages), "scored_messages": len(self.scored)}
 
 
@@ -138,7 +148,7 @@ def macro_complies(wanted: Macro, taken: Macro) -> bool:
     if taken == wanted:
         return True
     if wanted.verb in ("cook", "serve", "plate", "prepare") and taken.verb == "chop":
-        return taken.arg in I.SOUPS[wanted.arg].ingredients
+        return taken.arg in items.SOUPS[wanted.arg].ingredients
     return wanted.verb == "serve" and taken in (Macro("plate", wanted.arg), Macro("cook", wanted.arg))
 
 
@@ -189,6 +199,10 @@ def judge(talk: Sequence[TalkRecord], events: Sequence[Event], chat: Sequence[Ch
         needed = seconds_needed(rec.expected)
         superseded = bool(nxt is not None and nxt.expected.kind in ("short", "long", "infer")
                           and (until - rec.tick) * tick_seconds < needed and score < 1.0)
+        # A request the end of the game cut short (a game stopped early with --seconds)
+        # could not be carried out either: not the agent's fault.
+        superseded = superseded or (nxt is None and (until - rec.tick) * tick_seconds < needed
+                                    and score < 1.0)
         if kind in ("short", "infer") and score < 1.0:
             done_by_talker = [e.tick for e in theirs if rec.tick <= e.tick < until
                               and any(_completes(s.macro, e) for s in rec.expected.steps)]
@@ -201,7 +215,10 @@ def judge(talk: Sequence[TalkRecord], events: Sequence[Event], chat: Sequence[Ch
                                                  for s in rec.expected.steps):
                     first_macro = (t - rec.tick) * tick_seconds
                     break
+        ack_until = rec.tick + round(ACK_SECONDS / tick_seconds)
+        acked = any(rec.tick <= m.tick <= ack_until for m in replies)
         report.messages.append(MessageScore(
             rec.tick, rec.text, rec.intent, kind, score,
-            None if first is None else (first - rec.tick) * tick_seconds, superseded, first_macro))
+            None if first is None else (first - rec.tick) * tick_seconds, superseded, first_macro,
+            acked))
     return report

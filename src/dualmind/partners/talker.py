@@ -1,7 +1,7 @@
 """The talker: sends chat messages of the five kinds of GAME.md, grounded in the game, and
 records for each one the ground truth: what a good partner should now do.
 
-Messages come from the phrase bank (``phrases.toml``), slots filled from the state: the
+Messages come from the phrase bank (the ``talker`` persona's ``[phrases]``), slots filled from the state: the
 vegetables the open orders need, soups on the order list, the order about to expire.
 Requests are only made when the agent can carry them out in this layout (a player
 behind a wall is not asked to chop what it cannot reach).
@@ -10,16 +10,13 @@ behind a wall is not asked to chop what it cannot reach).
 from __future__ import annotations
 
 import random
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 
 from dualmind.agents.intention import Intention, Step
 from dualmind.agents.macros import Macro
 from dualmind.agents.scripted import can_chop
 from dualmind.agents.world import World
-from dualmind.game import items as I
-from dualmind.game import tiles as T
+from dualmind.game import items, tiles
 from dualmind.game.rules import BURNING, COOKING, READY
 
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
@@ -39,7 +36,7 @@ def macro_seconds(macro: Macro) -> float:
     if macro.verb == "chop":
         return SECONDS_PER_CHOP
     if macro.verb == "cook":
-        return SECONDS_PER_CHOP * len(I.SOUPS[macro.arg].ingredients) + 6.0
+        return SECONDS_PER_CHOP * len(items.SOUPS[macro.arg].ingredients) + 6.0
     if macro.verb == "serve":
         return SECONDS_TO_SERVE
     if macro.verb == "extinguish":
@@ -57,10 +54,18 @@ def seconds_needed(expected: Intention) -> float:
                for s in expected.steps)
 
 
-def load_phrases() -> dict[str, dict]:
-    """The phrase bank: intent -> {"kind": ..., "phrases": [...]}."""
-    text = (resources.files("dualmind.partners") / "phrases.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+# The kind of message (GAME.md) each of the talker's intents is.
+INTENT_KINDS = {"none": "none", "chop": "short", "cook": "short", "serve": "short",
+                "extinguish": "short", "more": "infer", "split": "infer", "urgent": "infer",
+                "keep": "long", "orders": "question", "recipe": "question"}
+
+
+def load_phrases(persona: str = "talker") -> dict[str, dict]:
+    """A talker persona's phrase bank: intent -> {"kind": ..., "phrases": [...]}."""
+    from dualmind.partners.persona import load_persona
+
+    bank = load_persona(persona).phrases
+    return {k: {"kind": INTENT_KINDS[k], "phrases": list(v)} for k, v in bank.items()}
 
 
 @dataclass(frozen=True)
@@ -81,10 +86,11 @@ class TalkRecord:
 class Talker:
     """Speaks every ``every_seconds`` (a range) of game time, from a seeded generator."""
 
-    def __init__(self, first_seconds: float = 5.0, every_seconds: tuple[float, float] = (20.0, 32.0)):
+    def __init__(self, first_seconds: float = 5.0, every_seconds: tuple[float, float] = (20.0, 32.0),
+                 phrases: dict[str, dict] | None = None):
         self.first_seconds = first_seconds
         self.every_seconds = every_seconds
-        self.phrases = load_phrases()
+        self.phrases = phrases if phrases is not None else load_phrases()
         self.log: list[TalkRecord] = []
         self.rng = random.Random(0)
         self.next_tick = 0
@@ -125,8 +131,9 @@ class Talker:
         return not recent or (w.state.tick - recent[-1].tick) * self.tick_seconds > 30
 
     def _can_extinguish(self, w: World) -> bool:
-        return w.partner.holding != I.THE_EXTINGUISHER and (
-            w.holding == I.THE_EXTINGUISHER or bool(w.items_where(lambda it: it == I.THE_EXTINGUISHER)))
+        return w.partner.holding != items.THE_EXTINGUISHER and (
+            w.holding == items.THE_EXTINGUISHER
+            or bool(w.items_where(lambda it: it == items.THE_EXTINGUISHER)))
 
     # ------------------------------------------------------------------ composing
     def _compose(self, w: World, alarm: bool) -> TalkRecord | None:
@@ -181,7 +188,7 @@ class Talker:
         return False
 
     def _choppable(self, w: World) -> list[str]:
-        return [v for v in I.VEGETABLES if can_chop(w, v)]
+        return [v for v in items.VEGETABLES if can_chop(w, v)]
 
     def _cookable(self, w: World) -> list[str]:
         """Ordered soups the agent could cook alone: a pot in reach and every ingredient
@@ -190,10 +197,10 @@ class Talker:
             return []
         choppable = set(self._choppable(w))
         return sorted({o.soup for o in w.state.orders
-                       if set(I.SOUPS[o.soup].ingredients) <= choppable})
+                       if set(items.SOUPS[o.soup].ingredients) <= choppable})
 
     def _servable(self, w: World) -> list[str]:
-        if w.nearest(w.tiles(T.WINDOW)) is None:
+        if w.nearest(w.tiles(tiles.WINDOW)) is None:
             return []
         return sorted({w.pot_at(p).soup for p in w.pots((COOKING, READY))})
 
@@ -238,7 +245,7 @@ class Talker:
 
     def _wanted_vegetable(self, w: World) -> str:
         choppable = self._choppable(w)
-        needed = [v for o in w.state.orders for v in I.SOUPS[o.soup].ingredients if v in choppable]
+        needed = [v for o in w.state.orders for v in items.SOUPS[o.soup].ingredients if v in choppable]
         return self.rng.choice(needed or choppable)
 
     def _say_cook(self, w: World) -> TalkRecord:
@@ -284,8 +291,8 @@ class Talker:
         return self._record(w, "orders", self._fill("orders"), Intention("question", reply=reply), soups)
 
     def _say_recipe(self, w: World) -> TalkRecord:
-        soup = self.rng.choice(list(I.SOUPS))
-        ingredients = I.SOUPS[soup].ingredients
+        soup = self.rng.choice(list(items.SOUPS))
+        ingredients = items.SOUPS[soup].ingredients
         reply = f"{soup.capitalize()} soup is " + " + ".join(ingredients) + "."
         text = self._fill("recipe", soup=self._soup_name(soup))
         return self._record(w, "recipe", text, Intention("question", reply=reply), ingredients)

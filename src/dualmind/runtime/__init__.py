@@ -1,1 +1,2 @@
-"""The runtime: the agent protocol, clocks and the tick loop (depends on dualmind.game)."""
+"""The runtime: the agent contract, the minds' schedulers, the episode driver and records
+(depends on dualmind.game only)."""

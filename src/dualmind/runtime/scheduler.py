@@ -17,11 +17,12 @@ and sends them all with its next call, so none is ever skipped).
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,17 @@ class CallRecord:
     meta: dict = field(default_factory=dict)
 
 
+@runtime_checkable
+class CountsTokens(Protocol):
+    """A mind call's result that reports its (prompt, generated) token counts."""
+
+    tokens: tuple[int, int]
+
+
+def _tokens(result: Any) -> tuple[int, int]:
+    return (result.tokens or (0, 0)) if isinstance(result, CountsTokens) else (0, 0)
+
+
 class _Lanes:
     """One lane per mind, at most one call in flight on each."""
 
@@ -89,7 +101,7 @@ class VirtualScheduler(_Lanes):
         except Exception as e:
             record.error = f"{type(e).__name__}: {e}"
         record.wall_s = time.perf_counter() - start
-        tokens = getattr(record.result, "tokens", (0, 0)) or (0, 0)
+        tokens = _tokens(record.result)
         record.tokens = tokens
         model = self.latency.get(mind, LatencyModel())
         record.latency_s = model.charge(record.wall_s, *tokens)
@@ -121,19 +133,25 @@ class ThreadScheduler(_Lanes):
     def __init__(self, tick_seconds: float, latency: dict[str, LatencyModel] | None = None,
                  workers: int = 4):
         super().__init__(tick_seconds, latency)
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mind")
+        # ``workers`` is kept for callers; each lane runs at most one call at a time anyway.
 
     def submit(self, mind: str, tick: int, fn: Callable[[], Any]) -> CallRecord:
         record = self._open(mind, tick)
+        future: Future = Future()
 
         def run():
             start = time.perf_counter()
             try:
-                return fn(), None, time.perf_counter() - start
+                outcome = fn(), None, time.perf_counter() - start
             except Exception as e:
-                return None, f"{type(e).__name__}: {e}", time.perf_counter() - start
+                outcome = None, f"{type(e).__name__}: {e}", time.perf_counter() - start
+            future.set_result(outcome)
 
-        self._pending[mind] = (record, self._pool.submit(run), time.perf_counter())
+        # A daemon thread per call, not a ThreadPoolExecutor: the pool's workers are joined
+        # at interpreter exit, so one mind stuck in a model call kept a finished `play`
+        # (or a stopped server) alive. A call still running at close is simply abandoned.
+        threading.Thread(target=run, name=f"mind-{mind}", daemon=True).start()
+        self._pending[mind] = (record, future, time.perf_counter())
         return record
 
     def poll(self, mind: str, tick: int) -> CallRecord | None:
@@ -148,15 +166,11 @@ class ThreadScheduler(_Lanes):
         if model is not None and model.seconds is not None and elapsed < model.seconds:
             return None  # emulating a slower model: not yet
         record.result, record.error, record.wall_s = future.result()
-        record.tokens = getattr(record.result, "tokens", (0, 0)) or (0, 0)
+        record.tokens = _tokens(record.result)
         record.latency_s = elapsed
         record.ready_tick = tick
         del self._pending[mind]
         return record
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
         self._pending.clear()
-
-
-Scheduler = VirtualScheduler | ThreadScheduler

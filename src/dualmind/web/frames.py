@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dualmind.game.rules import BURNING, COOKING, READY, Kitchen
 from dualmind.game.state import State
+from dualmind.runtime.agent import MindView
 
 
 def kitchen_info(kitchen: Kitchen) -> dict:
@@ -12,9 +13,10 @@ def kitchen_info(kitchen: Kitchen) -> dict:
             "tick_seconds": kitchen.settings.tick_seconds, "horizon": kitchen.horizon}
 
 
-def frame(kitchen: Kitchen, state: State, agent=None, show_mind: bool = True,
+def frame(kitchen: Kitchen, state: State, view: MindView | None = None, show_mind: bool = True,
           end_tick: int | None = None) -> dict:
-    """One tick as the browser draws it; ``end_tick`` is when this game ends."""
+    """One tick as the browser draws it; ``view`` is what the agent means to do (None: an
+    agent without minds, or a replay); ``end_tick`` is when this game ends."""
     k, t = kitchen, state.tick
     end = k.horizon if end_tick is None else end_tick
     pots = []
@@ -40,10 +42,7 @@ def frame(kitchen: Kitchen, state: State, agent=None, show_mind: bool = True,
                     "frac": round(max(0.0, (o.deadline - t) / k.order_ticks[o.soup]), 3)}
                    for o in state.orders],
     }
-    if show_mind and agent is not None:
-        plan = getattr(agent, "plan", None)
-        executor = getattr(agent, "executor", None)
-        out["intention"] = ", ".join(
-            f"{s.macro} x{'∞' if s.count is None else s.count}" for s in plan.steps) if plan else ""
-        out["macro"] = str(executor.macro) if executor is not None and executor.macro else ""
+    if show_mind and view is not None:
+        out["intention"] = view.steps
+        out["macro"] = view.macro
     return out

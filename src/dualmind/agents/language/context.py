@@ -18,6 +18,11 @@ class Context:
     orders: tuple[str, ...] = ()  # open orders, oldest first
     cooking: tuple[str, ...] = ()  # soups cooking or ready in a pot
     last: Intention | None = None  # the intention in force before this message
+    # What the agent can do in this layout (None: not known), so it can say when it cannot.
+    can_chop: tuple[str, ...] | None = None
+    can_cook: bool | None = None
+    can_serve: bool | None = None
+    can_extinguish: bool | None = None
 
     @classmethod
     def from_state(cls, kitchen: Kitchen, state: State, last: Intention | None = None) -> Context:
@@ -34,7 +39,8 @@ class Context:
                 f"Your current intention: {last}.")
 
 
-_STEP = re.compile(r"^(?P<macro>.+?)\s*(?:x\s*(?P<count>\d+|-))?$")
+# A standing order is written "x-", or as `interpret` prints it, "x always" (also "x inf").
+_STEP = re.compile(r"^(?P<macro>.+?)\s*(?:x\s*(?P<count>\d+|-|always|inf|forever|none))?$", re.IGNORECASE)
 
 
 def parse_last(text: str | None) -> Intention | None:
@@ -48,6 +54,6 @@ def parse_last(text: str | None) -> Intention | None:
             raise ValueError(f"cannot read {part!r} as macro x count")
         count = m.group("count")
         steps.append(Step(parse_macro(m.group("macro")),
-                          None if count == "-" else int(count) if count else 1))
+                          int(count) if count and count.isdigit() else None if count else 1))
     kind = "long" if any(s.count is None for s in steps) else "short"
     return Intention(kind, tuple(steps))

@@ -4,11 +4,14 @@ All share one protocol (``interpret(message, context) -> Interpretation``) and o
 resolver (:mod:`~dualmind.agents.language.resolve`), so they differ only in how they
 decide what kind of thing was asked:
 
+* ``llm``    -- the LLM slow mind (:mod:`dualmind.agents.llm.slow`): Qwen2.5-Coder-1.5B
+  picks the intent among an extended set (bring, discard, two steps, "you do X", ...);
+  the default when the ``models`` extra is installed.
 * ``learned`` -- sentence embedding + lexical cues -> a trained logistic-regression head
-  (``data/intent_head.npz``); slots by rule. The default (measured best; see README).
+  (``data/intent_head.npz``); slots by rule. The default without the ``models`` extra.
 * ``rules``  -- keyword cues only: no model, a baseline that needs nothing installed.
-* ``llm``    -- any language-model backend picks the intent from the closed list
-  (constrained choice), then the same slots and resolver ground it.
+* ``embedded`` / ``openai`` -- any language-model backend picks one of the five-kind
+  intents from the closed list (constrained choice); the same slots and resolver ground it.
 
 A message that is empty, binary, 100 KB long or an attempt to inject instructions can
 only ever yield one of the fixed intents, so the output is always inside the vocabulary
@@ -27,11 +30,12 @@ import numpy as np
 
 from dualmind.agents.intention import Intention
 from dualmind.agents.language.context import Context
+from dualmind.agents.language.coverage import ground, normalise_counts, rule_intent
 from dualmind.agents.language.features import CUE_NAMES, clean, cues
-from dualmind.agents.language.resolve import INTENTS, resolve
-from dualmind.agents.language.slots import extract
+from dualmind.agents.language.resolve import INTENTS
 from dualmind.errors import BackendError, ModelMissingError
 from dualmind.llm.protocol import Backend, Choices, Message
+from dualmind.vocab import SLOW_BACKENDS
 
 MIN_CONFIDENCE = 0.35  # below this the learned head answers "none" rather than guess
 
@@ -54,7 +58,7 @@ class Interpreter(Protocol):
 
 
 def _finish(intent: str, message: str, ctx: Context, start: float, **kw) -> Interpretation:
-    intention = resolve(intent, extract(message), ctx)
+    intention = ground(intent, message, ctx)
     return Interpretation(intention, intent, time.perf_counter() - start, **kw)
 
 
@@ -65,9 +69,12 @@ class RulesInterpreter:
     ORDER = ("fire", "keep", "split", "urgent", "more", "serve", "cook", "chop")
 
     def classify(self, message: str) -> str:
-        text = clean(message)
+        text = normalise_counts(clean(message))
         if not text:
             return "none"
+        special = rule_intent(text)  # bring, discard, clear, two steps, "you do X"
+        if special:
+            return special
         vec = dict(zip(CUE_NAMES, cues(text), strict=True))
         if vec["ask"] and not vec["chop"] and not vec["fire"]:
             return "recipe" if vec["soup"] and ("in" in text.lower() or "recipe" in text.lower()) \
@@ -107,9 +114,12 @@ class LearnedInterpreter:
         self.encoder = encoder or SentenceEncoder()
 
     def classify(self, message: str) -> tuple[str, float]:
-        text = clean(message)
+        text = normalise_counts(clean(message))
         if not text:
             return "none", 1.0
+        special = rule_intent(text)  # kinds the head was not trained on, by keyword
+        if special:
+            return special, 1.0
         x = np.hstack([self.encoder.encode([text])[0], cues(text)])
         logits = x @ self.w + self.b
         p = np.exp(logits - logits.max())
@@ -174,13 +184,23 @@ class LLMInterpreter:
                              "model_latency_s": answer.latency_s})
 
 
-INTERPRETERS = ("learned", "rules", "embedded", "openai")
+INTERPRETERS = SLOW_BACKENDS  # llm, learned, rules, embedded, openai (names live in dualmind.vocab)
 
 
 def make_interpreter(name: str = "learned", **options) -> Interpreter:
     """An interpreter by name: learned (default), rules, embedded (SmolLM2 through
     llama-cpp-python), openai (any OpenAI-compatible server; options base_url, model,
     api_key, or the DUALMIND_* environment variables)."""
+    if name == "llm":  # Qwen2.5-Coder-1.5B embedded (the models extra), or any backend given
+        from dualmind.agents.llm.slow import LLMSlowInterpreter
+
+        backend = options.get("backend")
+        if backend is None and options.get("base_url"):  # the same prompt on a bigger served model
+            from dualmind.llm.openai_http import OpenAICompatibleBackend
+
+            backend = OpenAICompatibleBackend(**{k: options[k] for k in ("base_url", "model", "api_key")
+                                                 if options.get(k)})
+        return LLMSlowInterpreter(backend)
     if name == "learned":
         return LearnedInterpreter()
     if name == "rules":

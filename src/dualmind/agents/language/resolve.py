@@ -52,7 +52,16 @@ def recipe_reply(soup: str | None) -> str:
 
 
 def resolve(intent: str, slots: Slots, ctx: Context) -> Intention:
-    """The intention an intent + slots means in this context (``none`` if it means nothing)."""
+    """The intention an intent + slots means in this context (``none`` if it means nothing).
+
+    A message that divides the work ("I'll cook, you chop"), claims some of it ("I'm on
+    the alice order") or forbids something ("don't touch the tomatoes") is read from its
+    clauses, whatever the intent: who does what is in the grammar, not in the gist.
+    """
+    if intent not in ("orders", "recipe", "extinguish"):
+        split = resolve_roles(slots.clauses, ctx, intent)
+        if split is not None:
+            return split
     if intent == "chop":
         veg = slots.vegetables[0] if slots.vegetables else None
         if veg is None:
@@ -102,3 +111,77 @@ def resolve(intent: str, slots: Slots, ctx: Context) -> Intention:
     if intent == "recipe":
         return Intention("question", reply=recipe_reply(_order_soup(slots, ctx)))
     return NONE
+
+
+def _soup_macros(soup: str) -> tuple[Macro, ...]:
+    return (Macro("cook", soup),)
+
+
+def resolve_roles(clauses, ctx: Context, intent: str = "") -> Intention | None:
+    """The intention of a message that says who does what; None when it only asks."""
+    objects = len({x for c in clauses for x in (*c.soups, *c.vegetables)})
+    if objects < 2 and not any(c.actor == "speaker" or (c.negated and c.actor != "speaker")
+                               or c.rest or c.excluded for c in clauses):
+        return None  # one plain request: the intent and its slots say it all
+    claims: list[Macro] = []
+    avoid: list[Macro] = []
+    for c in clauses:
+        if c.actor == "speaker" and not c.negated:
+            soups = c.soups
+            if not soups and c.ordinal is not None and ctx.orders \
+                    and -len(ctx.orders) <= c.ordinal < len(ctx.orders):
+                soups = (ctx.orders[c.ordinal],)  # "I'll cook the first order"
+            for soup in soups:
+                claims += _soup_macros(soup)
+            claims += [Macro("chop", v) for v in c.vegetables]
+            if not (soups or c.vegetables) and c.verb is not None:
+                claims.append(Macro(c.verb))
+        elif c.negated and c.actor != "speaker":  # "I can't reach the pots" forbids nothing
+            for soup in (*c.soups, *(x for x in c.excluded if x in SOUPS)):
+                avoid += _soup_macros(soup)
+            for veg in (*c.vegetables, *(x for x in c.excluded if x not in SOUPS)):
+                avoid += [Macro("chop", veg), Macro("fetch", veg)]
+            if not (c.soups or c.vegetables or c.excluded) and c.verb is not None:
+                avoid.append(Macro(c.verb))
+        if c.excluded and not c.negated:
+            for x in c.excluded:
+                avoid += _soup_macros(x) if x in SOUPS else [Macro("chop", x)]
+    taken = {m.arg for m in claims if m.arg in SOUPS} | {m.arg for m in avoid if m.arg in SOUPS}
+    open_soups = [s for s in dict.fromkeys(ctx.orders) if s not in taken]
+    steps: list[Step] = []
+    # "bob soup: I chop, you cook": a soup named anywhere for the agent is what its bare
+    # "you cook" is about, not every open order.
+    named = any(c.soups for c in clauses if c.actor != "speaker" and not c.negated)
+    for c in clauses:
+        if c.actor == "speaker" or c.negated:
+            continue
+        if c.verb == "extinguish":
+            steps.append(Step(Macro("extinguish")))
+        for soup in c.soups:
+            # "you do cathy" with a Cathy already cooking means serving it, unless more
+            # Cathy orders are open than are cooking: then it means another one.
+            spare = ctx.orders.count(soup) > ctx.cooking.count(soup)
+            verb = "serve" if c.verb == "serve" or (c.verb is None and not spare
+                                                    and soup in ctx.cooking) else "cook"
+            steps.append(Step(Macro(verb, soup)))
+        steps += [Step(Macro("chop", v), c.count or 1) for v in c.vegetables]
+        if c.soups or c.vegetables:
+            continue
+        if c.verb == "chop":  # "you chop": the chopping the open orders need, for as long as they do
+            vegs = dict.fromkeys(v for s in (open_soups or ctx.orders) for v in SOUPS[s].ingredients)
+            steps += [Step(Macro("chop", v), None) for v in vegs]
+        elif c.verb == "serve":
+            steps += [Step(Macro("serve", s)) for s in ctx.cooking[:1]]
+        elif c.rest or (c.verb == "cook" and not named):
+            steps += [Step(Macro("cook", s)) for s in open_soups]
+    steps = [s for s in dict.fromkeys(steps) if s.macro not in avoid]
+    if not steps:
+        kind = "none"
+    elif any(s.count is None for s in steps) or intent == "keep":
+        kind = "long"
+    elif claims or intent in ("split", "urgent", "more", "assign") or any(c.rest for c in clauses):
+        kind = "infer"  # the agent's part is inferred from the split or the situation
+    else:
+        kind = "short"
+    return Intention(kind, tuple(steps), claims=tuple(dict.fromkeys(claims)),
+                     avoid=tuple(dict.fromkeys(avoid)))

@@ -36,6 +36,7 @@ class Slots:
     soups: tuple[str, ...] = ()
     count: int | None = None
     ordinal: int | None = None  # index into the open orders (-1 = last)
+    clauses: tuple = ()  # the message's clauses (who does what), see :func:`clauses`
 
 
 def normalise(text: str) -> str:
@@ -77,13 +78,15 @@ def _soup(word: str) -> str | None:
     return _match(word, SOUP_WORDS)
 
 
-def extract(text: str) -> Slots:
-    """All slots of a message, in the order they appear."""
+def extract(text: str, with_clauses: bool = True) -> Slots:
+    """All slots of a message, in the order they appear (and its clauses)."""
     vegs: list[str] = []
     soups: list[str] = []
     count = ordinal = None
     tokens = words(text[:2000])  # a 100 KB message is read no further than this
     for i, w in enumerate(tokens):
+        if w in _VERB_OF:  # "slice" is one edit from "alice": a verb is never a name
+            continue
         veg = _match(w, VEGETABLE_WORDS)
         if veg and veg not in vegs:
             vegs.append(veg)
@@ -101,4 +104,131 @@ def extract(text: str) -> Slots:
                 count = 1
         if ordinal is None and w in ORDINALS:
             ordinal = ORDINALS[w]
-    return Slots(tuple(vegs), tuple(soups), count, ordinal)
+    return Slots(tuple(vegs), tuple(soups), count, ordinal,
+                 clauses(text) if with_clauses else ())
+
+
+# ---------------------------------------------------------------------- who does what
+# Words, not phrasings: a message is cut into clauses, and each clause gets an actor (the
+# speaker, the agent, or nobody said), a negation, a verb class and its objects. This is
+# what tells "I'll cook, you chop" (the agent chops) from "you cook, I'll chop", and
+# "don't touch the tomatoes" (a prohibition) from "chop the tomatoes".
+_SPEAKER = {"i", "im", "ill", "ive", "id", "imma", "ima", "myself"}
+_SPEAKER_OBJ = {"me", "my", "mine"}
+_AGENT = {"you", "u", "ya", "youre", "your", "yours", "yourself", "ur"}
+_TEAM = {"we", "lets", "us"}
+_POLITE = {"can", "could", "would", "will", "please", "pls", "plz", "go", "just", "now", "quick"}
+_FILLER = {"ok", "okay", "so", "hey", "alright", "right", "then", "now", "also", "and", "well",
+           "um", "uh", "hmm", "oh", "yeah", "yes", "sure", "fine", "cool", "k", "but", "plus"}
+_NEGATION = {"dont", "don", "not", "never", "no", "stop", "avoid", "skip", "without", "cant",
+             "leave", "forget", "ignore", "except", "nothing", "off", "away", "alone"}
+_WANT = {"need", "needs", "want", "like"}
+_PRONOUNS = {"it", "that", "them", "those", "this", "one"}
+_REST = {"rest", "others", "other", "remaining", "everything", "else", "anything"}
+VERB_WORDS = {
+    "chop": {"chop", "chops", "chopping", "chopped", "cut", "cuts", "cutting", "dice", "dicing",
+             "slice", "slicing", "prep", "prepping", "mince", "peel"},
+    "cook": {"cook", "cooks", "cooking", "make", "making", "boil", "boiling", "start", "starting",
+             "prepare", "preparing", "pot", "pots", "stove", "whip", "brew", "assemble"},
+    "serve": {"serve", "serving", "deliver", "delivering", "plate", "plating", "window", "ship",
+              "send", "bring", "carry"},
+    "extinguish": {"fire", "fires", "extinguish", "extinguisher", "spray", "burning", "flames"},
+}
+_VERB_OF = {w: v for v, ws in VERB_WORDS.items() for w in ws}
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of a message: who, whether negated, what kind of work, on what."""
+
+    actor: str  # "speaker", "agent" (incl. imperative and "we"), or "" (not said)
+    negated: bool
+    verb: str | None  # chop, cook, serve, extinguish, or None (do/handle/take...)
+    vegetables: tuple[str, ...] = ()
+    soups: tuple[str, ...] = ()
+    count: int | None = None
+    rest: bool = False  # "the rest", "the others", "everything else"
+    excluded: tuple[str, ...] = ()  # "everything but bob": soups/vegetables left out
+    ordinal: int | None = None  # "the first order" (index into the open orders)
+
+
+_SPLIT = re.compile(r"[,;.!?:()\n]+|\s-\s|\b(?:and then|then|while|whereas|but|so|and)\b")
+
+
+def clauses(text: str) -> tuple[Clause, ...]:
+    """The message cut into clauses, each with its actor, negation, verb and objects.
+
+    A clause that names no actor or verb takes them from the one before ("chop tomatoes
+    and onions"); a pronoun takes the objects of the one before ("skip bob, I've got it").
+    """
+    norm = normalise(text[:2000])
+    # "everything but X" / "all except X": X is an exclusion, not a new clause.
+    norm = re.sub(r"\b(everything|all|anything|rest|others)\s+(but|except)\b", r"\1 except", norm)
+    out: list[Clause] = []
+    prev: Clause | None = None
+    for part in _SPLIT.split(norm):
+        toks = re.findall(r"[a-z0-9]+", part)
+        if not toks:
+            continue
+        clause = _clause(toks, prev)
+        if clause is None:
+            continue
+        out.append(clause)
+        prev = clause
+    return tuple(out)
+
+
+def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
+    slots = extract(" ".join(toks), with_clauses=False)
+    head = [t for t in toks if t not in _FILLER]
+    first = head[0] if head else ""
+    has = set(toks)
+    actor = ""
+    # "I need lettuce chopped", "I'd like two onions", "chopped by you": a request; but
+    # "I need to cook bob" is the speaker's own plan.
+    wants = any(t in _WANT and (i + 1 >= len(toks) or toks[i + 1] != "to") for i, t in enumerate(toks))
+    if wants or ("by" in toks and bool(has & _AGENT)):
+        actor = "agent"
+    elif first in _SPEAKER or (first == "let" and len(head) > 1 and head[1] == "me"):
+        actor = "speaker"
+    elif first in _AGENT or first in _TEAM or first in _POLITE or has & _AGENT:
+        actor = "agent"
+    elif has & _SPEAKER:
+        actor = "speaker"
+    elif (has & _SPEAKER_OBJ) and not (has & {"for", "give", "bring", "pass", "hand", "get"}) \
+            and not any(t in _VERB_OF for t in toks):
+        # "bob is mine", "leave bob to me", "bob is on me" (but not "chop one for me")
+        actor = "speaker"
+    elif first in _VERB_OF or first in _NEGATION or first in ("do", "take", "handle", "get", "grab"):
+        actor = "agent"  # an imperative
+    # "leave bob to me" is the speaker's claim, not a prohibition on the speaker
+    negated = bool(has & _NEGATION) and not (actor == "speaker" and first == "leave")
+    if "t" in has and ({"don", "can", "won", "didn"} & has):
+        negated = True
+    if negated and "stop" in has and has & {"dont", "don", "never", "not"}:
+        negated = False  # "don't stop": keep going
+    verb = next((_VERB_OF[t] for t in toks if t in _VERB_OF), None)
+    vegs, soups = slots.vegetables, slots.soups
+    excluded: tuple[str, ...] = ()
+    if "except" in toks:
+        cut = toks.index("except")
+        after = extract(" ".join(toks[cut + 1:]), with_clauses=False)
+        excluded = after.soups + after.vegetables
+        vegs = tuple(v for v in vegs if v not in after.vegetables)
+        soups = tuple(s for s in soups if s not in after.soups)
+        negated = bool(set(toks[:cut]) & (_NEGATION - {"except"}))
+    rest = bool(has & _REST) and not (has & {"myself"}) and not re.search(
+        r"\brest of (?:the |this )?(?:game|round|match|time)\b", " ".join(toks))
+    if not (vegs or soups) and (has & _PRONOUNS) and prev is not None:
+        vegs, soups = prev.vegetables, prev.soups
+    if not actor and negated:
+        actor = "agent"  # "keep off the tomatoes": a prohibition is addressed to the listener
+    if prev is not None and not actor and verb is None and (vegs or soups):
+        # "chop tomatoes and onions": the second part shares the first one's actor and verb
+        # (a verb for vegetables does not carry over to soups, nor the reverse)
+        same = prev.verb is None or (prev.verb == "chop") == bool(vegs and not soups)
+        return Clause(prev.actor, prev.negated, prev.verb if same else None, vegs, soups,
+                      slots.count or prev.count, rest, excluded, slots.ordinal)
+    if not (actor or verb or vegs or soups or rest or slots.ordinal is not None):
+        return None
+    return Clause(actor, negated, verb, vegs, soups, slots.count, rest, excluded, slots.ordinal)

@@ -1,8 +1,9 @@
 """Train the learned interpreter's intent head: ``python -m dualmind.agents.language.train``.
 
-Data is generated from templates (the simulated partner's phrase bank plus
+Data is generated from the agent's own templates (``data/agent_phrases.toml`` and
 ``data/train_phrases.toml``) with slots filled at random and noise added (case, typos,
-filler words, punctuation). The held-out evaluation set is never read here. Features are
+filler words, punctuation). Neither the simulated partners' phrase banks (which evaluate
+the interpreter) nor the held-out evaluation set is ever read here. Features are
 sentence embeddings plus lexical cues; the head is a multinomial logistic regression
 trained with plain NumPy, saved to ``data/intent_head.npz`` (a few tens of KB).
 """
@@ -19,9 +20,10 @@ import numpy as np
 
 from dualmind.agents.language.features import CUE_NAMES, cues
 from dualmind.agents.language.resolve import INTENTS
-from dualmind.partners.talker import PLURALS, load_phrases
 
 HEAD_FILE = "intent_head.npz"
+PHRASE_FILES = ("agent_phrases.toml", "train_phrases.toml")
+PLURALS = {"tomato": "tomatoes", "onion": "onions", "lettuce": "lettuces"}
 VEG_FORMS = {"tomato": ["tomato", "tomatoes", "tomatos", "tomatoe", "tomate", "tomates"],
              "lettuce": ["lettuce", "lettuces", "lettuce heads", "lechuga", "laitue", "salat"],
              "onion": ["onion", "onions", "onoins", "cebolla", "oignon", "zwiebel"]}
@@ -33,13 +35,12 @@ JUNK = ["", " ", "????", "asdf jkl", "...", "k", "x", "12345", "a" * 300, "\u00e
 
 
 def templates() -> dict[str, list[str]]:
-    """Intent -> templates, from both phrase files."""
+    """Intent -> templates, from the agent's phrase files."""
     out: dict[str, list[str]] = {intent: [] for intent in INTENTS}
-    for intent, section in load_phrases().items():
-        out[intent] += section["phrases"]
-    extra = (resources.files("dualmind.agents.language") / "data" / "train_phrases.toml").read_text()
-    for intent, section in tomllib.loads(extra).items():
-        out[intent] += section["phrases"]
+    data = resources.files("dualmind.agents.language") / "data"
+    for name in PHRASE_FILES:
+        for intent, section in tomllib.loads((data / name).read_text(encoding="utf-8")).items():
+            out[intent] += section["phrases"]
     return out
 
 
@@ -78,8 +79,8 @@ def fill(template: str, rng: random.Random) -> str:
 def generate(seed: int = 0, per_template: int = 6) -> tuple[list[str], list[str]]:
     rng = random.Random(seed)
     texts, labels = [], []
-    for intent, items in templates().items():
-        for template in items:
+    for intent, phrasings in templates().items():
+        for template in phrasings:
             for _ in range(per_template if "{" in template else max(2, per_template // 2)):
                 texts.append(fill(template, rng))
                 labels.append(intent)

@@ -55,10 +55,21 @@ function drawKitchen(canvas, kitchen, f) {
 function showStatus(el, f) {
   el.querySelector(".score").textContent = `score ${f.score}  (served ${f.served}, expired ${f.expired}, fires ${f.fires})`;
   el.querySelector(".time").textContent = `${f.time_left.toFixed(1)} s left`;
-  el.querySelector(".orders").innerHTML = f.orders.map(o =>
-    `<div class="order">${o.soup} <span class="bar" style="width:${Math.round(o.frac * 120)}px"></span> ${o.left.toFixed(0)} s</div>`).join("");
+  el.querySelector(".orders").replaceChildren(...f.orders.map(o => {
+    const bar = node("span", { class: "bar" });
+    bar.style.width = `${Math.round(o.frac * 120)}px`;
+    return node("div", { class: "order" }, `${o.soup} `, bar, ` ${o.left.toFixed(0)} s`);
+  }));
   const held = f.players[1] && f.players[1].holding;
   el.querySelector(".held").textContent = `you hold: ${held || "nothing"}`;
+}
+
+// Every element is built from text nodes: data from the server never becomes HTML.
+function node(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...children.map(c => (c instanceof Node ? c : document.createTextNode(String(c)))));
+  return e;
 }
 
 function addChat(log, player, text) {
@@ -69,4 +80,4 @@ function addChat(log, player, text) {
   log.scrollTop = log.scrollHeight;
 }
 
-window.dualmind = { drawKitchen, showStatus, addChat };
+window.dualmind = { drawKitchen, showStatus, addChat, node };

@@ -1,0 +1,134 @@
+"""Requests the five-kind classifier could not represent, grounded by rule.
+
+``ground(intent, message, ctx)`` extends :func:`~dualmind.agents.language.resolve.resolve`
+with these intents:
+
+* ``assign``  -- the human gives named soups to the agent ("you do alice, I've got the
+  rest"): the agent cooks the named ones (``split`` is the mirror: the human names *their*
+  part and the agent takes the rest);
+* ``bring``   -- bring or hand an item over: ``fetch(X)`` then ``pass``;
+* ``discard`` -- throw away what the agent holds; ``clear`` -- empty a burnt pot;
+* ``steps``   -- two or more requests in one message ("chop an onion then cook bob"),
+  each clause read by keyword rules, in order.
+
+:func:`rule_intent` spots these kinds by keywords, conservatively, for the interpreters
+that have no model for them (learned, rules); the LLM slow mind chooses them itself.
+Counts written as ``x4`` are read as 4 by :func:`normalise_counts`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dualmind.agents.intention import Intention, Step
+from dualmind.agents.language.context import Context
+from dualmind.agents.language.resolve import resolve
+from dualmind.agents.language.slots import Slots, extract, normalise
+from dualmind.agents.macros import Macro
+
+EXTRA_INTENTS = ("assign", "bring", "discard", "clear", "steps")
+
+_X_COUNT = re.compile(r"(?<![a-z0-9])(?:x\s*(\d{1,2})|(\d{1,2})\s*x)(?![a-z0-9])", re.IGNORECASE)
+_THEN = re.compile(r"\b(?:and then|then|after that|afterwards|and after|y luego|puis|dann|"
+                   r"danach)\b|;|->|=>", re.IGNORECASE)
+_BRING = re.compile(r"\b(?:bring|hand|pass|give|toss|throw|get|grab|fetch|send)\b[^.!?]*?\b(?:me|over|"
+                    r"here|my way|to me)\b|\bhand (?:it|that|one|a|an|the)\b|\bpass (?:me|it|that|the)\b|"
+                    r"\b(?:tráeme|traeme|apporte|passe-moi|gib mir|bring mir)\b", re.IGNORECASE)
+_DISCARD = re.compile(r"\b(?:bin|trash|discard|dump|ditch)\b|\bget rid of\b|\b(?:throw|toss|chuck)\b[^.!?]*?"
+                      r"\b(?:away|out|bin|trash|garbage)\b|\bweg(?:werfen|schmeissen)\b|\btiralo\b|"
+                      r"\bjette\b", re.IGNORECASE)
+_CLEAR = re.compile(r"\b(?:burnt|burned|charred|ruined)\b|\bclear (?:the |that |out )?pot\b|"
+                    r"\bempty (?:the |that )?pot\b", re.IGNORECASE)
+_ASSIGN = re.compile(r"\b(?:you|u)\s*(?:do|take|handle|'re on|are on|got|deal with)\b"
+                     r"[^.,;!?]*?\b(?:alice|bob|cathy|david)\b|\b(?:alice|bob|cathy|david)\b[^.,;!?]*?"
+                     r"\b(?:is yours|for you|is on you|on you)\b", re.IGNORECASE)
+_HUMAN_TAKES = re.compile(r"\b(?:i'll|ill|i will|i'm|im|i am|i got|i've got|ive got|i take|i do|"
+                          r"leave|mine|me)\b[^.,;!?]*?\b(?:alice|bob|cathy|david)\b", re.IGNORECASE)
+_FETCH_WORDS = {"plate": ("plate", "plates", "dish", "bowl", "teller", "plato", "assiette"),
+                "extinguisher": ("extinguisher", "extinguishers")}
+
+
+def normalise_counts(text: str) -> str:
+    """``chop tomato x4`` -> ``chop tomato 4`` (the slot rules read bare numbers)."""
+    return _X_COUNT.sub(lambda m: f" {m.group(1) or m.group(2)} ", text)
+
+
+def _item(text: str, slots: Slots) -> str | None:
+    low = normalise(text)
+    for item, forms in _FETCH_WORDS.items():
+        if any(re.search(rf"\b{f}\b", low) for f in forms):
+            return item
+    return slots.vegetables[0] if slots.vegetables else None
+
+
+def rule_intent(text: str) -> str | None:
+    """One of :data:`EXTRA_INTENTS` when the keywords say so plainly, else None."""
+    t = normalise_counts(text)
+    if len([c for c in _THEN.split(t) if extract(c).vegetables or extract(c).soups
+            or re.search(r"\b(?:fire|serve|deliver|plate|discard|bin|clear)\b", c, re.I)]) >= 2:
+        return "steps"
+    if _CLEAR.search(t):
+        return "clear"
+    if _DISCARD.search(t):
+        return "discard"
+    if _BRING.search(t) and _item(t, extract(t)) is not None:
+        return "bring"
+    given = _ASSIGN.search(t)
+    if (given and not _HUMAN_TAKES.search(t.split(",")[0])
+            # a division of work names the human's part too ("..., I'll do the rest")
+            and re.search(r"\b(?:i|i'll|ill|i'm|im|me|mine|myself)\b",
+                          t[:given.start()] + t[given.end():], re.I)
+            # "you do everything except alice" gives the agent the others: a split
+            and not re.search(r"\b(?:except|but|other|others|rest|besides|apart)\b", given.group(0), re.I)):
+        return "assign"
+    return None
+
+
+def _clause_intent(clause: str) -> str:
+    from dualmind.agents.language.interpreters import RulesInterpreter
+
+    return rule_intent(clause) or RulesInterpreter().classify(clause)
+
+
+def ground(intent: str, message: str, ctx: Context) -> Intention:
+    """The intention an intent means for this message in this context."""
+    if intent == "none":  # no request: nothing in the message may become one
+        return Intention()
+    text = normalise_counts(message)
+    slots = extract(text)
+    if intent in ("assign", "bring", "steps"):
+        # Who takes what is in the clauses ("alice is mine, you take bob", "I'll chop the
+        # onions and pass them over, you cook"): read them first, so the human's own part
+        # becomes a claim the agent leaves alone (H13).
+        from dualmind.agents.language.resolve import resolve_roles
+
+        roles = resolve_roles(slots.clauses, ctx)
+        if roles is not None and roles.steps:
+            return roles
+    if intent == "assign":
+        soups = list(slots.soups)
+        if not soups and slots.ordinal is not None and ctx.orders:
+            i = slots.ordinal
+            soups = [ctx.orders[i]] if -len(ctx.orders) <= i < len(ctx.orders) else []
+        return Intention("infer", tuple(Step(Macro("cook", s)) for s in soups)) if soups else Intention()
+    if intent == "bring":
+        item = _item(text, slots)
+        if item is None:
+            return Intention()
+        if item in slots.vegetables and re.search(r"\b(?:chopped|cut|sliced|diced)\b", normalise(text)):
+            return Intention("short", (Step(Macro("chop", item), 1),))
+        return Intention("short", (Step(Macro("fetch", item), 1), Step(Macro("pass"), 1)))
+    if intent == "discard":
+        return Intention("short", (Step(Macro("discard"), 1),))
+    if intent == "clear":
+        return Intention("short", (Step(Macro("clear"), 1),))
+    if intent == "steps":
+        steps: list[Step] = []
+        last = ctx.last
+        for clause in (c for c in _THEN.split(text) if c and c.strip()):
+            got = ground(_clause_intent(clause), clause, Context(ctx.orders, ctx.cooking, last))
+            if got.steps:
+                steps.extend(s if s.count is not None else Step(s.macro, 1) for s in got.steps)
+                last = got
+        return Intention("short", tuple(steps)) if steps else Intention()
+    return resolve(intent, slots, ctx)

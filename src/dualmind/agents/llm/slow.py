@@ -1,0 +1,99 @@
+"""The LLM Slow Mind: Qwen2.5-Coder-1.5B reads the human's message in the game's context.
+
+The model does what rules cannot: it decides what the message asks for, among a closed
+set of intents (:data:`LABELS`: chop, more, keep, cook, serve, split "I do X, you do the
+rest", assign "you do X, I do the rest", urgent, bring, discard, clear, two steps, the
+two questions, none). Its answer is constrained at decode time to exactly one label, so
+it is short (1-3 tokens) and always inside the vocabulary. The slots (which vegetable,
+soup, count, order) are then read by rule and grounded in the context
+(:func:`~dualmind.agents.language.coverage.ground`), which is exact where a small model
+guesses, and the reply is written from the grounded intention: it says who does what
+("you: bob; me: cook(cathy), cook(david)"), or answers the question from the game.
+
+The prompt (``prompts/slow.txt``) puts the fixed instructions and examples first and the
+game state and message last, so every call after the first evaluates only the ~40
+tokens that changed. The same prompt runs through any :class:`~dualmind.llm.protocol.
+Backend` (the OpenAI-compatible one included), so a larger model drops in.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from dualmind.agents.intention import Intention
+from dualmind.agents.language.context import Context
+from dualmind.agents.language.coverage import EXTRA_INTENTS, ground, normalise_counts
+from dualmind.agents.language.features import clean
+from dualmind.agents.language.interpreters import Interpretation, RulesInterpreter
+from dualmind.agents.language.resolve import INTENTS
+from dualmind.agents.llm.prompts import fill, quote
+from dualmind.errors import BackendError
+from dualmind.llm.protocol import Backend, Choices
+
+LABELS = (*INTENTS, *EXTRA_INTENTS)
+MAX_MESSAGE = 300  # characters of a message the model reads (a paste is not a command)
+
+
+def describe_steps(intention: Intention | None) -> str:
+    if intention is None or not intention.steps:
+        return "nothing"
+    return ", ".join(f"{s.macro} x{'always' if s.count is None else s.count}" for s in intention.steps)
+
+
+def reply_for(intent: str, intention: Intention, ctx: Context, message: str) -> str:
+    """A short chat reply that says what the agent will do (and what the human does)."""
+    if intention.kind == "question" or not intention.steps:
+        return intention.reply
+    mine = ", ".join(f"{s.macro}" + ("" if s.count == 1 else " until you say stop" if s.count is None
+                                     else f" x{s.count}") for s in intention.steps)
+    if intent == "split":
+        theirs = [o for o in dict.fromkeys(ctx.orders) if o not in {s.macro.arg for s in intention.steps}]
+        return f"OK: you {', '.join(theirs) or 'your part'}; me: {mine}."
+    if intent == "assign":
+        return f"OK: me: {mine}; you: the rest."
+    return f"On it: {mine}."
+
+
+class LLMSlowInterpreter:
+    """The slow mind's interpreter over a language model (Qwen 1.5B embedded by default)."""
+
+    def __init__(self, backend: Backend | None = None, timeout: float = 20.0, template: str = "slow"):
+        if backend is None:
+            from dualmind.llm.qwen import slow_backend
+
+            backend = slow_backend()
+        self.backend = backend
+        self.name = backend.name
+        self.timeout = timeout
+        self.template = template
+        self._rules = RulesInterpreter()
+        warm = getattr(backend, "warm", None)
+        if warm is not None:  # evaluate (or load) the fixed instructions and examples once
+            warm(self.prompt("", Context())[:-1])
+
+    def prompt(self, message: str, context: Context):
+        text = quote(normalise_counts(message), MAX_MESSAGE)
+        return fill(self.template, orders=",".join(context.orders) or "-",
+                    cooking=",".join(context.cooking) or "-", doing=describe_steps(context.last),
+                    message=text)
+
+    def interpret(self, message: str, context: Context) -> Interpretation:
+        start = time.perf_counter()
+        text = clean(message)
+        if not text:
+            return Interpretation(Intention(), "none", time.perf_counter() - start)
+        meta: dict = {}
+        try:
+            answer = self.backend.complete(self.prompt(text, context), Choices(LABELS), timeout=self.timeout)
+            intent = answer.value
+            meta = {"prompt_tokens": answer.prompt_tokens, "completion_tokens": answer.completion_tokens,
+                    "model_latency_s": answer.latency_s, **answer.meta}
+        except BackendError as e:
+            # The game goes on: keyword rules read the message, and the failure is counted.
+            intent = self._rules.classify(text)
+            meta = {"error": type(e).__name__, "detail": str(e)[:200]}
+        intention = ground(intent, text, context)
+        # replace() keeps whatever else grounding found (the human's claims, things to avoid)
+        intention = replace(intention, reply=reply_for(intent, intention, context, text))
+        return Interpretation(intention, intent, time.perf_counter() - start, meta=meta)
