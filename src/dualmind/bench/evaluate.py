@@ -24,7 +24,8 @@ METRICS = ("score", "served", "expired", "fires", "compliance", "command_to_macr
            "command_to_action_s", "reply_latency_s", "macro_latency_s", "atomic_latency_ms",
            "fallbacks", "model_errors",
            # team metrics (dualmind.runtime.team, partners.judge)
-           "acknowledged", "wasted_items", "duplicated_steps", "agent_idle_s", "max_unused_s")
+           "acknowledged", "wasted_items", "duplicated_steps", "agent_idle_s", "max_unused_s",
+           "deadlocks")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from dualmind.bench.evaluate import METRICS
 
 SHOWN = ("score", "served", "expired", "fires", "compliance", "acknowledged", "wasted_items",
-         "duplicated_steps", "agent_idle_s", "command_to_macro_s",
+         "duplicated_steps", "agent_idle_s", "deadlocks", "command_to_macro_s",
          "reply_latency_s", "macro_latency_s", "atomic_latency_ms", "fallbacks", "model_errors")
 HEADERS = {"score": "score", "served": "served", "expired": "expired", "fires": "fires",
            "compliance": "compliance", "command_to_macro_s": "cmd→macro s",
@@ -16,7 +16,7 @@ HEADERS = {"score": "score", "served": "served", "expired": "expired", "fires": 
            "macro_latency_s": "macro s", "atomic_latency_ms": "atomic ms",
            "fallbacks": "fallbacks", "model_errors": "model errors", "acknowledged": "acked",
            "wasted_items": "wasted", "duplicated_steps": "dup steps", "agent_idle_s": "idle s",
-           "max_unused_s": "max unused s"}
+           "max_unused_s": "max unused s", "deadlocks": "deadlocks"}
 
 
 def write_csv(table: list[dict], path: Path) -> None:
