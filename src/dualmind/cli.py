@@ -301,6 +301,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         rows = [bench_interpreter(n) for n in _progress(names, "language", args.json)]
         print(json.dumps({"backends": rows}) if args.json else language_text(rows))
         return 0
+    if args.what == "fast-mind":
+        from dualmind.bench.language import FAST_HELDOUT, bench_fast_mind, fast_mind_text
+
+        result = bench_fast_mind(cases=FAST_HELDOUT) if args.heldout else bench_fast_mind()
+        print(json.dumps(result) if args.json else fast_mind_text(result))
+        return 0 if result["available"] else 1
     if args.what == "all":
         from dualmind.bench.suite import bench_all, suite_text
 
@@ -474,9 +480,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("bench", help="performance benchmarks")
-    p.add_argument("what", choices=("all", "env", "executor", "language", "wall", "web"),
+    p.add_argument("what", choices=("all", "env", "executor", "language", "fast-mind", "wall", "web"),
                    help="env: game steps per second; executor: decision latency per layout; "
-                        "language: interpreter accuracy and latency")
+                        "language: interpreter accuracy and latency; fast-mind: the LLM fast "
+                        "mind's choices on hand-written situations, and its latency")
+    p.add_argument("--heldout", action="store_true",
+                   help="fast-mind: the situations written after the prompt was tuned")
     p.add_argument("--backend", default=None, help="language: one interpreter (default: all)")
     p.add_argument("--seconds", type=_seconds, default=30.0, help="wall, web: real seconds per run")
     p.add_argument("--quick", action="store_true", help="all: fewer steps, no wall-clock runs")

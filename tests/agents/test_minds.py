@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from dualmind.agents.intention import Step
 from dualmind.agents.language.interpreters import LLMInterpreter
-from dualmind.agents.macros import all_macros
+from dualmind.agents.macros import Macro, all_macros
 from dualmind.agents.mind_agent import MindAgent, MindConfig
 from dualmind.game import Kitchen, load_layout
 from dualmind.runtime.match import run_episode
@@ -159,7 +160,6 @@ def test_a_short_game_with_the_real_embedded_model():
 from dualmind.agents.intention import Intention  # noqa: E402
 from dualmind.agents.language.context import Context  # noqa: E402
 from dualmind.agents.language.interpreters import RulesInterpreter  # noqa: E402
-from dualmind.agents.macros import Macro  # noqa: E402
 from dualmind.agents.minds import read_messages  # noqa: E402
 from dualmind.game.rules import Kitchen as _Kitchen  # noqa: E402
 
@@ -246,3 +246,67 @@ def test_a_standing_order_is_capped_by_what_the_orders_can_use():
     # Three open orders, each needing one lettuce at most, plus the two spare a standing
     # order may keep ready: never a pile beyond that (it was unbounded before).
     assert max(piles) <= 3 + 2
+
+
+# ---------------------------------------------------------------- pots and failed steps
+def _ring_state(pots, holding=None, items=None, tick=10):
+    """Ring at ``tick`` with the given pots, player 0 holding ``holding``."""
+    import dataclasses
+
+    state = RING.reset(0)
+    p0 = state.players[0]._replace(holding=holding)
+    return dataclasses.replace(state, tick=tick, pots=tuple(pots),
+                               players=(p0, state.players[1]), items=dict(items or {}))
+
+
+def test_cook_leaves_alone_a_pot_kept_for_the_partner():
+    from dualmind.agents import macro_logic
+    from dualmind.agents.navigation import NavMap
+    from dualmind.agents.world import World
+    from dualmind.game import items
+    from dualmind.game.state import Pot
+
+    nav = NavMap(RING)
+    theirs, other = RING.pot_cells
+    state = _ring_state([Pot(("onion",)), Pot()], holding=items.chopped("tomato"))
+    w = World(RING, nav, state, 0)
+    # Free to use: the tomato goes into the pot with the onion (a Cathy soup at once).
+    assert macro_logic.plan(w, {}, Macro("cook", "cathy")).tile == theirs
+    # Kept for the partner: the empty pot instead.
+    kept = {macro_logic.AVOID_POTS: frozenset({theirs})}
+    assert macro_logic.plan(w, kept, Macro("cook", "cathy")).tile == other
+
+
+def test_pot_starters_tell_whose_pot_it_is():
+    from dualmind.agents.macro_logic import PotStarters
+    from dualmind.game import items
+    from dualmind.game.state import Pot
+
+    seen = PotStarters(0)
+    before = _ring_state([Pot(), Pot()], holding=items.chopped("onion"), tick=10)
+    seen.update(before)
+    # Player 0's onion went into pot 0; pot 1 got a lettuce from player 1.
+    after = _ring_state([Pot(("onion",)), Pot(("lettuce",))], holding=None, tick=11)
+    seen.update(after)
+    assert seen.by == {0: 0, 1: 1}
+    assert seen.partners_pots(RING, ("bob",)) == {RING.pot_cells[1]}  # lettuce fits Bob
+    assert seen.partners_pots(RING, ("cathy",)) == frozenset()  # but not Cathy
+    seen.update(_ring_state([Pot(("onion",)), Pot()], tick=12))  # pot 1 emptied
+    assert seen.by == {0: 0}
+
+
+def test_a_soup_step_that_just_failed_is_worked_towards_by_chopping():
+    from dualmind.agents.minds import choose_from_plan
+    from dualmind.agents.navigation import NavMap
+    from dualmind.agents.world import World
+    from dualmind.game import items
+    from dualmind.game.state import Pot
+
+    soup = RING.reset(0).orders[0].soup
+    first, second = items.SOUPS[soup].ingredients[:2]
+    w = World(RING, NavMap(RING), _ring_state([Pot((first,)), Pot()]), 0)
+    cook = Macro("cook", soup)
+    # The cook failed a moment ago ("needs chopped <second>"): chop what it lacks, not
+    # whatever the script would do.
+    assert choose_from_plan(w, [Step(cook)], {cook}) == Macro("chop", second)
+    assert choose_from_plan(w, [Step(cook)], {cook, Macro("chop", second)}) != Macro("chop", second)

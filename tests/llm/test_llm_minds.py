@@ -87,7 +87,8 @@ class FakeScorer:
     def __init__(self, table: dict[str, float], default: float = -5.0):
         self.table, self.default, self.calls = table, default, []
 
-    def score(self, prompt: str, options: list[str], timeout: float = 30.0) -> Completion:
+    def score(self, prompt: str, options: list[str], timeout: float = 30.0,
+              until_distinct: bool = False) -> Completion:
         self.calls.append((prompt, list(options)))
         return Completion("", [self.table.get(o, self.default) for o in options], 0.01, 50, len(options))
 
@@ -104,7 +105,34 @@ def test_the_chooser_scores_only_macros_possible_now(world):
     assert out.macro == Macro("chop", "onion")
     assert "chop(onion)" in options and len(options) <= 8
     assert all(o == "wait" or possible(world, Macro(*o.rstrip(")").split("("))) for o in options)
-    assert "Plan: chop(onion) x2" in prompt
+    assert "Plan: chop(onion)\n" in prompt
+
+
+def test_the_prompt_changes_only_in_its_last_lines(world):
+    """What changes often (the pots, what the agent holds) comes last, so llama.cpp
+    evaluates only the tail; everything before the plan is the same for every call."""
+    scorer = FakeScorer({})
+    chooser = LLMFastChooser(scorer)
+    chooser.choose(world, list(parse_last("chop(onion) x2").steps))
+    chooser.choose(world, list(parse_last("chop(tomato) x1").steps))
+    (first, _), (second, _) = scorer.calls
+    head = first[:first.rindex("Plan: ")]
+    assert second.startswith(head) and head.count("Plan: ") >= 5  # the fixed worked examples
+    assert first[len(head):].splitlines()[1:3] == ['Human: nothing', 'Pots: nothing urgent']
+
+
+def test_token_tree_decodes_shared_prefixes_once():
+    from dualmind.llm.qwen import token_tree
+
+    options = [[1, 2, 3, 4], [1, 2, 5], [6]]
+    lengths, nodes = token_tree(options)
+    assert lengths == [4, 3, 1]
+    # every scored token but the first needs the logits after its prefix; [1] and [1, 2]
+    # are shared by the first two options and decoded once, for both
+    assert nodes == {(1,): [0, 1], (1, 2): [0, 1], (1, 2, 3): [0]}
+    lengths, nodes = token_tree(options, until_distinct=True)
+    assert lengths == [3, 3, 1]  # 4 and 5 are past where the options part
+    assert nodes == {(1,): [0, 1], (1, 2): [0, 1]}
 
 
 def test_the_prior_wins_only_when_nothing_is_asked(world):
@@ -118,7 +146,7 @@ def test_the_prior_wins_only_when_nothing_is_asked(world):
 
 def test_fast_mind_uses_its_chooser_and_falls_back_on_errors(world):
     class Broken(FakeScorer):
-        def score(self, prompt, options, timeout=30.0):
+        def score(self, prompt, options, timeout=30.0, until_distinct=False):
             from dualmind.errors import BackendTimeout
 
             raise BackendTimeout("slow")
@@ -139,7 +167,22 @@ def test_a_fresh_message_adds_the_macros_it_names(world):
     out = LLMFastChooser(scorer).choose(w, [])
     prompt, options = scorer.calls[0]
     assert "chop(lettuce)" in options and out.macro == Macro("chop", "lettuce")
-    assert "could you chop some lettuces" in prompt
+    assert '"could you chop some lettuces"' in prompt
+
+
+def test_pots_that_cannot_wait_are_in_the_prompt(world):
+    import dataclasses
+
+    from dualmind.agents.llm.fast import describe_pots
+    from dualmind.game.state import Pot
+
+    ready = Pot(vegetables=("onion", "tomato"), soup="cathy", cook_start=0)
+    kitchen = world.kitchen
+    state = dataclasses.replace(world.state, tick=kitchen.cook_ticks, pots=(ready, *world.state.pots[1:]))
+    assert describe_pots(World(kitchen, world.nav, state, 0)) == "cathy soup ready"
+    burning = dataclasses.replace(state, tick=kitchen.cook_ticks + kitchen.char_ticks)
+    assert describe_pots(World(kitchen, world.nav, burning, 0)) == "a pot on fire"
+    assert describe_pots(world) == "nothing urgent"
 
 
 def test_defaults_fall_back_to_the_learned_interpreter_with_one_notice(monkeypatch, capsys):

@@ -38,10 +38,13 @@ def test_batched_scores_equal_one_at_a_time_scores(fast):
 
     prompt = chat_prompt([Message("system", "Name the vegetable."), Message("user", "It is red and round.")])
     options = ["tomato", "onion", "lettuce", "a tomato"]
-    together = fast.score(prompt, options).value
-    alone = [fast.score(prompt, [o]).value[0] for o in options]
+    together = fast.score(prompt, options).value  # the prompt and the options in one decode
+    alone = [fast.score(prompt, [o]).value[0] for o in options]  # the prompt from the cache
     assert together == pytest.approx(alone, abs=0.05)  # same numbers, batched or not
     assert max(range(4), key=together.__getitem__) in (0, 3)
+    again = fast.score(prompt, options, until_distinct=True)
+    assert again.prompt_tokens == 0  # the same prompt again: nothing evaluated
+    assert max(range(4), key=again.value.__getitem__) in (0, 3)
 
 
 def test_llm_fast_mind_follows_the_plan_in_a_real_kitchen(fast, tiny):
@@ -51,6 +54,8 @@ def test_llm_fast_mind_follows_the_plan_in_a_real_kitchen(fast, tiny):
 
     world = World(tiny, NavMap(tiny), tiny.reset(seed=0), 0)
     out = LLMFastChooser(fast).choose(world, list(parse_last("chop(onion) x2").steps))
+    # The fixed instructions and examples were evaluated once and kept for the next process.
+    assert list(weights.cache_dir().glob("qwen2.5-coder-0.5b-score-*.kv"))
     assert str(out.macro) == "chop(onion)" and set(out.meta["scores"]) <= VOCABULARY
 
 

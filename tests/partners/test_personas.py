@@ -17,6 +17,9 @@ from dualmind.runtime.match import run_episode
 VOCABULARY = set(all_macros())
 
 
+RING_TICK = Kitchen(load_layout("ring")).settings.tick_seconds
+
+
 def play(partner, layout="ring", seed=0, seconds=None):
     kitchen = Kitchen(load_layout(layout))
     result, final = run_episode(kitchen, (ScriptedAgent(), partner), seed=seed, seconds=seconds)
@@ -138,3 +141,62 @@ def test_silent_persona_never_talks():
     partner = persona_player("silent")
     _, final = play(partner, seconds=60)
     assert not final.chat and not partner.talk_log
+
+
+def _cook_starts(events, player):
+    from dualmind.game.events import EventKind
+
+    return [(e.tick, e.soup) for e in events if e.kind == EventKind.COOK_START and e.player == player]
+
+
+def test_the_talker_leaves_the_soup_it_asked_for_to_the_agent():
+    """Whoever asks "cook a Bob soup" and then cooks Bob themselves duplicates the work
+    they asked for: the talker leaves a requested soup alone for its patience."""
+    from dualmind.partners.persona import load_persona
+
+    patience = round(load_persona("talker").talk.patience_seconds / RING_TICK)
+    asked = 0
+    for seed in range(3):
+        partner = persona_player("talker")
+        kitchen = Kitchen(load_layout("ring"))
+        events = []
+        run_episode(kitchen, (ScriptedAgent(), partner), seed=seed, log=events)
+        mine = _cook_starts(events, 1)
+        for r in partner.talk_log:
+            for step in r.expected.steps:
+                if step.macro.verb == "cook" and r.expected.kind in ("short", "infer"):
+                    asked += 1
+                    assert not [t for t, soup in mine if soup == step.macro.arg
+                                and r.tick <= t < r.tick + patience], (r.text, mine)
+    assert asked >= 2
+
+
+def test_the_leader_does_not_take_back_a_soup_the_agent_put_on():
+    """A hand-over the agent carried out (a pot of that soup started after the request,
+    even when a second order of the soup is open) is never followed by "I'll do it
+    myself", and a soup is not handed over twice before a pot of it went on."""
+    from dualmind.agents.mind_agent import MindAgent, MindConfig
+
+    for seed in range(3):
+        partner = persona_player("leader")
+        kitchen = Kitchen(load_layout("ring"))
+        events = []
+        agent = MindAgent("hla", MindConfig(slow="rules", fast="rules"))
+        run_episode(kitchen, (agent, partner), seed=seed, log=events)
+        agents = _cook_starts(events, 0)
+        everyone = _cook_starts(events, 0) + _cook_starts(events, 1)
+        last = None
+        for r in partner.talk_log:
+            if r.intent == "split_cook":
+                soup = r.expected.steps[0].macro.arg
+                if last is not None and last.expected.steps[0].macro.arg == soup:
+                    # The same soup again: only once a pot of it went on for the first
+                    # request (a second order), or after giving the first one up.
+                    assert [t for t, s in everyone if s == soup and last.tick <= t <= r.tick], \
+                        (last.text, r.text)
+                last = r
+            elif r.intent == "replan" and last is not None:
+                soup = last.expected.steps[0].macro.arg
+                assert not [t for t, s in agents if s == soup and last.tick <= t <= r.tick], \
+                    (last.text, r.text)
+                last = None

@@ -169,17 +169,62 @@ def _assemble(w: World, mem: dict, wanted: set[str], what: str,
     return Use(found[0], f"pick up part of {what}")
 
 
+AVOID_POTS = "avoid_pots"
+"""Executor-memory key: pots this player leaves alone (a pot its partner is filling for
+the soup the partner was asked to make). The caller sets it before each step."""
+
+
+class PotStarters:
+    """Who started filling each pot, read from one state to the next: a pot that gets its
+    first vegetables while my hand empties of exactly those was started by me, any other
+    by my partner. (The state says what a pot holds, not who put it there; a person
+    remembers.)"""
+
+    def __init__(self, me: int):
+        self.me = me
+        self.prev = None
+        self.by: dict[int, int] = {}
+
+    def update(self, state) -> None:
+        prev = self.prev
+        if prev is not None and prev.tick != state.tick:
+            held = prev.players[self.me].holding
+            for i, (old, new) in enumerate(zip(prev.pots, state.pots, strict=True)):
+                if not new.vegetables or new.soup is not None:
+                    self.by.pop(i, None)
+                elif not old.vegetables:
+                    mine = held is not None and held.kind == items.CHOPPED and \
+                        state.players[self.me].holding is None and \
+                        set(held.vegetables) == set(new.vegetables)
+                    self.by[i] = self.me if mine else 1 - self.me
+        self.prev = state
+
+    def partners_pots(self, kitchen, soups) -> frozenset[Pos]:
+        """Filling pots my partner started whose contents fit one of ``soups``."""
+        out = set()
+        for i, who in self.by.items():
+            if who == self.me or self.prev is None:
+                continue
+            veg = set(self.prev.pots[i].vegetables)
+            if any(veg <= set(items.SOUPS[s].ingredients) for s in soups if s in items.SOUPS):
+                out.add(kitchen.pot_cells[i])
+        return frozenset(out)
+
+
 def cook(w: World, mem: dict, soup: str) -> NextMove:
     target = set(items.SOUPS[soup].ingredients)
     pot_pos = mem.get("pot")
     if pot_pos is not None and w.pot_at(pot_pos).soup == soup:
         return Done(f"{soup} soup is cooking")
-    usable = [p for p in w.pots((FILLING,)) if set(w.pot_at(p).vegetables) < target]
-    usable += w.pots((EMPTY,))
+    keep_off = mem.get(AVOID_POTS, frozenset())
+    usable = [p for p in w.pots((FILLING,)) if set(w.pot_at(p).vegetables) < target
+              and p not in keep_off]
+    usable += [p for p in w.pots((EMPTY,)) if p not in keep_off]
     if pot_pos not in usable:
         if not usable:
             return Failed("no free pot in reach")
-        pot_pos = mem["pot"] = w.pot_for(soup) or usable[0]
+        best = w.pot_for(soup)
+        pot_pos = mem["pot"] = best if best in usable else usable[0]
     in_pot = set(w.pot_at(pot_pos).vegetables)
     rest = target - in_pot
     held = w.holding

@@ -284,13 +284,18 @@ class MindAgent:
         return item is not None and item.kind == items.VEGETABLE and item.chops > 0
 
     def _avoid(self, state: State) -> set[Macro]:
-        """What the agent should not do now: what it was told not to, and what the human
-        claimed (their soup's cooking, and chopping only their soup needs), while that
-        claim holds (it lapses with time or once the soup is on the stove)."""
+        """What the agent should not do now: what just failed, what it was told not to,
+        and what the human claimed (their soup's cooking, and chopping only their soup
+        needs), while that claim holds (it lapses with time or once the soup is on the
+        stove)."""
         tick = state.tick
         orders = {o.soup for o in state.orders}
         cooking = {p.soup for p in state.pots if p.soup}
         out = expand(m for m, until in self.banned.items() if tick < until)
+        # A macro that just failed (a partner in the one-cell gap, a board in use) is not
+        # chosen again at once: else the body retries it every call instead of doing
+        # what it was asked meanwhile.
+        out |= {m for m, t in self.failed.items() if tick - t < self.retry_ticks}
         claimed = expand(m for m, until in self.claims.items() if tick < until and
                          (m.arg is None or (m.arg in orders and m.arg not in cooking) or m.verb == "chop"))
         # A claim only covers what the human can do: "I'll chop" in a split kitchen leaves

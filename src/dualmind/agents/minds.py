@@ -143,7 +143,7 @@ def choose_from_plan(world: World, steps: list[Step], avoid: frozenset[Macro] | 
     steps = sorted(steps, key=missing)
     for step in steps:
         m = step.macro
-        if m in avoid:
+        if m in avoid and not (m.verb in ("cook", "prepare") and m.arg in items.SOUPS):
             continue
         if m.verb in ("cook", "prepare", "plate", "serve") and m.arg not in ordered:
             continue  # the order is gone (served or expired): a soup nobody wants now
@@ -151,11 +151,14 @@ def choose_from_plan(world: World, steps: list[Step], avoid: frozenset[Macro] | 
             continue  # already on the stove for every order of it: a second would be waste
         if m.verb == "chop" and step.count is None and need[m.arg] < -1:
             continue  # a standing order, and the orders have enough of this (two spare) already
-        if possible(world, m):
+        if m not in avoid and possible(world, m):
             return m
+        # A soup step that cannot start (or just failed: "needs chopped tomato") is
+        # worked towards by chopping what it lacks.
         if m.verb in ("cook", "serve", "prepare", "plate") and m.arg in items.SOUPS:
-            if m.verb != "cook" and possible(world, Macro("cook", m.arg)):
-                return Macro("cook", m.arg)
+            cook = Macro("cook", m.arg)
+            if m.verb != "cook" and cook not in avoid and possible(world, cook):
+                return cook
             for veg in items.SOUPS[m.arg].ingredients:
                 chop = Macro("chop", veg)
                 if not within_reach(world, veg) and chop not in avoid and possible(world, chop):

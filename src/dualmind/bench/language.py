@@ -4,6 +4,7 @@ latency per call, for each interpreter that can run here."""
 from __future__ import annotations
 
 import os
+import time
 from collections import defaultdict
 
 from dualmind.agents.language.context import Context
@@ -59,3 +60,157 @@ def language_text(rows: list[dict]) -> str:
         lines.append(f"{r['backend']:<10} {r['accuracy']:.1%} of {r['cases']}   p50 {r['p50_ms']:.1f} ms"
                      f"   p99 {r['p99_ms']:.1f} ms   ({kinds})")
     return "\n".join(lines)
+
+
+# The fast mind's probe: hand-written situations on states of real games (two scripted
+# cooks on the layout, seed 1, the first state at or after ``tick``). Each gives the agent
+# a plan (the slow mind's intention, written as ``"chop(onion) x2"``), a fresh message from
+# the human (with the macro it asks for), or nothing. The right answer is what the code
+# fast mind starts (:func:`~dualmind.agents.minds.choose_from_plan`) given that plan, or
+# that macro as a one-step plan; with neither, the scripted planner's pick: a ready soup
+# or a fire first (a soup burns while a teammate chops on request), else what was asked,
+# else what is closest to points.
+Case = tuple[str, int, str, str, str | None]  # layout, tick, "plan" | "msg" | "idle", text, asked
+
+# Written first; the prompt and weights of the LLM fast mind were tuned while reading these.
+FAST_CASES: tuple[Case, ...] = (
+    ("ring", 0, "plan", "chop(onion) x2", None),
+    ("ring", 0, "msg", "can you chop some lettuce", "chop(lettuce)"),
+    ("ring", 0, "plan", "chop(tomato) x-", None),
+    ("ring", 80, "msg", "grab a plate", "fetch(plate)"),
+    ("ring", 80, "plan", "chop(lettuce) x3", None),
+    ("ring", 160, "msg", "chop onions please", "chop(onion)"),
+    ("ring", 160, "plan", "chop(lettuce) x1", None),
+    ("ring", 240, "msg", "cut a tomato for me", "chop(tomato)"),
+    ("ring", 240, "idle", "", None),
+    ("ring", 320, "plan", "fetch(plate) x1", None),
+    ("ring", 320, "msg", "stay where you are for now", "wait"),
+    ("ring", 400, "plan", "chop(onion) x-", None),
+    ("ring", 400, "msg", "get the lettuce chopped", "chop(lettuce)"),
+    ("ring", 480, "idle", "", None),
+    ("ring", 480, "plan", "wait x1", None),
+    ("ring", 560, "msg", "could you take a plate", "fetch(plate)"),
+    ("ring", 560, "msg", "throw that away", "discard"),
+    ("ring", 640, "msg", "onions!", "chop(onion)"),
+    ("ring", 720, "plan", "chop(tomato) x2", None),
+    ("ring", 800, "idle", "", None),
+)
+
+# Written after the tuning, on another layout, and run once: the held-out check.
+FAST_HELDOUT: tuple[Case, ...] = (
+    ("bottleneck", 30, "msg", "please dice an onion", "chop(onion)"),
+    ("bottleneck", 30, "plan", "chop(lettuce) x2", None),
+    ("bottleneck", 150, "idle", "", None),
+    ("bottleneck", 150, "msg", "fetch a plate pls", "fetch(plate)"),
+    ("bottleneck", 250, "plan", "chop(tomato) x-", None),
+    ("bottleneck", 250, "msg", "wait a sec", "wait"),
+    ("bottleneck", 350, "msg", "tomatoes next", "chop(tomato)"),
+    ("bottleneck", 350, "plan", "chop(onion) x1", None),
+    ("bottleneck", 450, "idle", "", None),
+    ("bottleneck", 450, "msg", "some lettuce would help", "chop(lettuce)"),
+    ("bottleneck", 550, "plan", "fetch(plate) x1", None),
+    ("bottleneck", 650, "msg", "chop me an onion", "chop(onion)"),
+)
+
+
+def fast_situations(cases: tuple[Case, ...] = FAST_CASES):
+    """(label, world, steps, expected macro) for each case; a case with no expected macro
+    possible in its state is left out (and named in the result)."""
+    import dataclasses
+
+    from dualmind.agents.intention import Step
+    from dualmind.agents.language.context import parse_last
+    from dualmind.agents.macros import parse_macro
+    from dualmind.agents.minds import choose_from_plan, possible
+    from dualmind.agents.navigation import NavMap
+    from dualmind.agents.scripted import ScriptedAgent, ScriptedPlanner
+    from dualmind.agents.world import World
+    from dualmind.game import Kitchen, load_layout
+    from dualmind.game.state import ChatMessage
+    from dualmind.runtime.match import run_episode
+
+    states: dict[tuple[str, int], tuple] = {}
+    for layout in sorted({c[0] for c in cases}):
+        kitchen = Kitchen(load_layout(layout))
+        ticks = {c[1] for c in cases if c[0] == layout}
+        seen: dict[int, object] = {}
+
+        def keep(state, _events, seen=seen, ticks=ticks) -> None:
+            for t in ticks:  # the first state at or after each tick asked for
+                if state.tick >= t and t not in seen:
+                    seen[t] = state
+
+        run_episode(kitchen, (ScriptedAgent(), ScriptedAgent()), seed=1, seconds=max(ticks) / 10 + 1,
+                    on_tick=keep)
+        nav = NavMap(kitchen)
+        states.update({(layout, t): (kitchen, nav, s) for t, s in seen.items()})
+    out, skipped = [], []
+    for layout, tick, kind, text, asked in cases:
+        kitchen, nav, state = states[(layout, tick)]
+        if kind == "msg":
+            state = dataclasses.replace(state, chat=(*state.chat, ChatMessage(state.tick, 1, text)))
+        world = World(kitchen, nav, state, 0)
+        steps = list(parse_last(text).steps) if kind == "plan" else []
+        if kind == "idle":
+            want = ScriptedPlanner().choose(world, set())
+        else:
+            want = choose_from_plan(world, steps or [Step(parse_macro(asked or ""), 1)])
+        label = f"{layout}@{tick} {kind} {text!r}"
+        if want is None or (want.verb != "wait" and not possible(world, want)):
+            skipped.append(label)
+            continue
+        out.append((label, world, steps, want))
+    return out, skipped
+
+
+def bench_fast_mind(chooser=None, cases: tuple[Case, ...] = FAST_CASES, verbose: bool = False) -> dict:
+    """How often the LLM fast mind starts the macro a situation asks for, and its latency
+    per call (p50/p99, the first call apart), with the prompt tokens evaluated per call
+    (the rest comes from llama.cpp's cache) and the candidate tokens decoded. The load
+    average is reported because the machine may be shared."""
+    if chooser is None:
+        try:
+            from dualmind.agents.llm.fast import LLMFastChooser
+
+            chooser = LLMFastChooser()
+        except (BackendError, ImportError) as e:
+            return {"available": False, "error": str(e)}
+    situations, skipped = fast_situations(cases)
+    load_before = os.getloadavg()[0]
+    first = None
+    latencies, evaluated, decoded, right, rows = [], [], [], 0, []
+    for label, world, steps, want in situations:
+        start = time.perf_counter()
+        out = chooser.choose(world, steps)
+        took = (time.perf_counter() - start) * 1000
+        if first is None and out.meta.get("scored", 1):
+            first = took  # the fixed prompt's evaluation may land here: reported apart
+        elif out.meta.get("scored", 1):
+            latencies.append(took)
+            evaluated.append(out.tokens[0])
+            decoded.append(out.tokens[1])
+        right += out.macro == want
+        rows.append({"case": label, "want": str(want), "got": str(out.macro), "ms": round(took, 1)})
+        if verbose:
+            print(f"{'ok ' if out.macro == want else 'BAD'} {label:<46} want {want!s:<14}"
+                  f" got {out.macro!s:<14} {took:7.1f} ms  {out.meta.get('scores', '')}", flush=True)
+    return {
+        "available": True, "model": chooser.name, "cases": len(situations), "skipped": skipped,
+        "accuracy": round(right / max(1, len(situations)), 4), "right": right,
+        "first_call_ms": round(first or 0.0, 1),
+        "p50_ms": round(percentile(latencies, 50), 1), "p99_ms": round(percentile(latencies, 99), 1),
+        "prompt_tokens_mean": round(sum(evaluated) / max(1, len(evaluated)), 1),
+        "option_tokens_mean": round(sum(decoded) / max(1, len(decoded)), 1),
+        "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "rows": rows,
+    }
+
+
+def fast_mind_text(result: dict) -> str:
+    if not result["available"]:
+        return f"fast mind not available: {result['error']}"
+    r = result
+    return (f"{r['model']}: followed {r['right']}/{r['cases']} ({r['accuracy']:.0%})"
+            f"   p50 {r['p50_ms']:.0f} ms   p99 {r['p99_ms']:.0f} ms   first {r['first_call_ms']:.0f} ms"
+            f"   prompt tokens/call {r['prompt_tokens_mean']}   option tokens/call {r['option_tokens_mean']}"
+            f"   load {r['load_avg'][0]}->{r['load_avg'][1]}")

@@ -13,8 +13,11 @@ Two ways to answer:
 * :meth:`QwenBackend.score` -- the mean per-token log-likelihood of each of several
   candidate continuations of one prompt, all in one batched decode: the prompt is
   evaluated once (or only its new tail) in sequence 0, copied by reference into one
-  sequence per candidate, and every candidate's tokens go into a single batch. The mean,
-  not the sum, so that a short candidate (``wait``) does not win for being short.
+  sequence per candidate, and the candidates' tokens go into the same batch as the
+  prompt's new tokens, as a prefix tree (a shared prefix is decoded once). The mean, not
+  the sum, so that a short candidate (``wait``) does not win for being short; or, with
+  ``until_distinct``, the sum up to the token where a candidate parts from the others,
+  which is the probability of that branch and needs almost no decoding.
 """
 
 from __future__ import annotations
@@ -119,40 +122,134 @@ class _BatchScorer:
         self.last_logits = self._logits(-1)
         return len(todo)
 
-    def score(self, options: list[list[int]]) -> list[float]:
-        """Mean log-probability per token of each option after sequence 0's prompt."""
+    def score(self, options: list[list[int]], until_distinct: bool = False) -> list[tuple[float, int]]:
+        """(sum of log-probabilities, tokens scored) of each option after sequence 0's
+        prompt. The options' tokens are decoded as a prefix tree (:func:`token_tree`): a
+        prefix shared by several options is decoded once, for all their sequences, and an
+        option's last scored token is never decoded (it predicts nothing we score)."""
         if self.last_logits is None:
             raise BackendError("score() before set_prompt()")
         n = len(self.prefix)
-        out: list[float] = []
+        out: list[tuple[float, int]] = []
         group = self.n_seq - 1
         for g in range(0, len(options), group):
             chunk = options[g:g + group]
-            if sum(len(o) for o in chunk) > self.n_batch:
+            lengths, nodes = token_tree(chunk, until_distinct)
+            if len(nodes) > self.n_batch:
                 raise BackendOutputError("candidates too long for one batch")
             for s in range(1, self.n_seq):
                 self.llama_cpp.llama_memory_seq_rm(self.mem, s, -1, -1)
-            items, rows = [], []  # rows[i]: batch index of each logit row option i needs
-            for i, ids in enumerate(chunk):
-                seq = i + 1
-                self.llama_cpp.llama_memory_seq_cp(self.mem, 0, seq, -1, -1)
-                need = []
-                for k, tok in enumerate(ids):
-                    want = k < len(ids) - 1  # the last token predicts nothing we score
-                    if want:
-                        need.append(len(items))
-                    items.append((tok, n + k, seq, want))
-                rows.append(need)
-            if any(len(ids) > 1 for ids in chunk):
-                self._decode(items)
-            for ids, need in zip(chunk, rows, strict=True):
-                logits = np.stack([self.last_logits] + [self._logits(j) for j in need])
-                top = logits.max(axis=1, keepdims=True)
-                logz = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))
-                out.append(float(np.mean([logits[k, t] - logz[k] for k, t in enumerate(ids)])))
+            for i in range(len(chunk)):  # each option's sequence shares the prompt's cells
+                self.llama_cpp.llama_memory_seq_cp(self.mem, 0, i + 1, -1, -1)
+            if nodes:
+                self._decode_tree([(prefix[-1], n + len(prefix) - 1, [i + 1 for i in seqs], True)
+                                   for prefix, seqs in nodes.items()])
+            row = {prefix: j for j, prefix in enumerate(nodes)}
+            rows: dict[int, tuple[np.ndarray, float]] = {}  # batch row -> (logits, log Z)
+            for ids, length in zip(chunk, lengths, strict=True):
+                total = sum(self._logprob(rows, row[tuple(ids[:k])] if k else -1, ids[k])
+                            for k in range(length))
+                out.append((total, length))
         for s in range(1, self.n_seq):
             self.llama_cpp.llama_memory_seq_rm(self.mem, s, -1, -1)
         return out
+
+    def prompt_and_score(self, ids: list[int], options: list[list[int]], until_distinct: bool = False
+                         ) -> tuple[int, list[tuple[float, int]]]:
+        """:meth:`set_prompt` then :meth:`score` in one llama_decode: the prompt's new tokens
+        go into every option's sequence as well as sequence 0, so the options' tokens, at
+        later positions in the same batch, see them (each llama_decode call costs tens of
+        milliseconds on top of its tokens). Falls back to two calls when it does not fit
+        one batch. Returns (prompt tokens evaluated, scores)."""
+        common = 0
+        for a, b in zip(self.prefix, ids, strict=False):
+            if a != b:
+                break
+            common += 1
+        lengths, nodes = token_tree(options, until_distinct)
+        cached = common == len(ids) == len(self.prefix) and self.last_logits is not None
+        if cached or len(options) >= self.n_seq or len(ids) >= self.n_ctx \
+                or len(ids) - common + len(nodes) > self.n_batch:
+            return self.set_prompt(ids), self.score(options, until_distinct)
+        common = min(common, len(ids) - 1)  # re-evaluate at least the last token for its logits
+        seqs = list(range(1, len(options) + 1))
+        for s in range(1, self.n_seq):
+            self.llama_cpp.llama_memory_seq_rm(self.mem, s, -1, -1)
+        self.llama_cpp.llama_memory_seq_rm(self.mem, 0, common, -1)
+        for s in seqs:  # the cached part of the prompt, shared by reference
+            self.llama_cpp.llama_memory_seq_cp(self.mem, 0, s, -1, -1)
+        todo = ids[common:]
+        n = len(ids)
+        items = [(t, common + k, [0, *seqs], k == len(todo) - 1) for k, t in enumerate(todo)]
+        items += [(prefix[-1], n + len(prefix) - 1, [i + 1 for i in members], True)
+                  for prefix, members in nodes.items()]
+        self.prefix = []  # unknown until the decode succeeds
+        self._decode_tree(items)
+        self.prefix = list(ids)
+        self.last_logits = self._logits(len(todo) - 1)
+        row = {prefix: len(todo) + j for j, prefix in enumerate(nodes)}
+        rows: dict[int, tuple[np.ndarray, float]] = {}
+        out = []
+        for option, length in zip(options, lengths, strict=True):
+            total = sum(self._logprob(rows, row[tuple(option[:k])] if k else -1, option[k])
+                        for k in range(length))
+            out.append((total, length))
+        for s in seqs:
+            self.llama_cpp.llama_memory_seq_rm(self.mem, s, -1, -1)
+        return len(todo), out
+
+    def _logprob(self, rows: dict[int, tuple[np.ndarray, float]], j: int, tok: int) -> float:
+        """log P(tok) from batch row ``j`` (-1: the prompt's last logits), each row's
+        normaliser computed once."""
+        if j not in rows:
+            logits = self.last_logits if j < 0 else self._logits(j)
+            top = float(logits.max())
+            rows[j] = (logits, top + float(np.log(np.exp(logits - top).sum())))
+        logits, z = rows[j]
+        return float(logits[tok]) - z
+
+    def _decode_tree(self, items: list[tuple[int, int, list[int], bool]]) -> None:
+        """One llama_decode of (token, position, sequences, wants logits) items: a token in
+        several sequences is stored once and seen by all of them."""
+        b = self.batch
+        b.n_tokens = len(items)
+        for j, (tok, pos, seqs, want) in enumerate(items):
+            b.token[j], b.pos[j], b.n_seq_id[j], b.logits[j] = tok, pos, len(seqs), want
+            for k, seq in enumerate(seqs):
+                b.seq_id[j][k] = seq
+        code = self.llama_cpp.llama_decode(self.ctx, b)
+        if code != 0:
+            raise BackendOutputError(f"llama_decode failed ({code})")
+
+
+def token_tree(options: list[list[int]], until_distinct: bool = False
+               ) -> tuple[list[int], dict[tuple[int, ...], list[int]]]:
+    """How many tokens of each option to score, and the prefixes to decode for that, each
+    with the options it belongs to, parents before children.
+
+    Option ``i``'s token ``k`` is scored from the logits after its first ``k`` tokens, so
+    the prefixes of length 1 .. scored-1 are decoded. With ``until_distinct`` an option is
+    scored only up to the first token no other option shares: past it, the option is
+    already told apart (``cook(al`` can only go on ``ice)``), and those tokens cost a
+    decode each without changing the choice much."""
+    lengths = []
+    for i, ids in enumerate(options):
+        length = len(ids)
+        if until_distinct:
+            shared = 0
+            for j, other in enumerate(options):
+                if j != i:
+                    k = 0
+                    while k < min(len(ids), len(other)) and ids[k] == other[k]:
+                        k += 1
+                    shared = max(shared, k)
+            length = min(len(ids), shared + 1)
+        lengths.append(length)
+    nodes: dict[tuple[int, ...], list[int]] = {}
+    for i, (ids, length) in enumerate(zip(options, lengths, strict=True)):
+        for k in range(1, length):
+            nodes.setdefault(tuple(ids[:k]), []).append(i)
+    return lengths, nodes
 
 
 class QwenBackend:
@@ -286,15 +383,57 @@ class QwenBackend:
                           meta={"prompt_s": round(prompt_s, 4), "evaluated_tokens": len(ids) - reused,
                                 "generate_s": round(end - start - prompt_s, 4)})
 
-    def prime(self, prefix: str) -> None:
-        """Evaluate the fixed start of the prompts :meth:`score` will see (once, at set-up)."""
-        if self.scorer is not None:
-            with self._lock:
-                self.scorer.set_prompt(self.tokenize(prefix))
+    def prime(self, prefix: str) -> float:
+        """Have the scoring context hold the fixed start of the prompts :meth:`score` will
+        see. Evaluated once (7 s for the fast mind's ~570 tokens on one busy core), then
+        kept in the model cache (``<name>-score-<hash>.kv``) and read back by later
+        processes. Returns the seconds it took."""
+        import hashlib
 
-    def score(self, prompt: str, options: list[str], timeout: float = 30.0) -> Completion:
+        import llama_cpp
+
+        from dualmind.llm.weights import cache_dir
+
+        start = time.perf_counter()
+        if self.scorer is None:
+            return 0.0
+        ids = self.tokenize(prefix)
+        key = f"{llama_cpp.__version__}|{self.path.name}|score|{self.scorer.n_ctx}|{prefix}"
+        path = cache_dir() / f"{self.name}-score-{hashlib.sha256(key.encode()).hexdigest()[:16]}.kv"
+        scorer = self.scorer
+        with self._lock:
+            if path.is_file():
+                data = path.read_bytes()
+                buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+                scorer.llama_cpp.llama_memory_seq_rm(scorer.mem, 0, -1, -1)
+                if llama_cpp.llama_state_seq_set_data(scorer.ctx, buf, len(data), 0) == len(data):
+                    scorer.prefix, scorer.last_logits = ids, None  # the next prompt is longer
+                    return time.perf_counter() - start
+                path.unlink(missing_ok=True)  # another llama.cpp build wrote it: redo
+                scorer.llama_cpp.llama_memory_seq_rm(scorer.mem, 0, -1, -1)
+                scorer.prefix, scorer.last_logits = [], None
+            scorer.set_prompt(ids)
+            size = llama_cpp.llama_state_seq_get_size(scorer.ctx, 0)
+            buf = (ctypes.c_uint8 * size)()
+            n = llama_cpp.llama_state_seq_get_data(scorer.ctx, buf, size, 0)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_bytes(bytes(buf)[:n])
+                os.replace(tmp, path)  # atomic: a reader never sees half a state
+            except OSError:
+                pass  # a read-only or full cache only costs the next process this evaluation
+        return time.perf_counter() - start
+
+    def score(self, prompt: str, options: list[str], timeout: float = 30.0,
+              until_distinct: bool = False) -> Completion:
         """Score each option as a continuation of ``prompt`` (raw text, chat template
-        included); ``value`` is the list of mean log-probabilities, in option order."""
+        included). ``value``: each option's mean log-probability per token, in option
+        order; with ``until_distinct``, the log-probability of the option's tokens up to
+        the first one no other option shares (the probability that the model's answer
+        starts down that option's branch, so short and long options compare fairly).
+        ``prompt_tokens`` is how many prompt tokens were evaluated (the rest came from the
+        cache), ``completion_tokens`` how many option tokens were decoded."""
         if self.scorer is None:
             raise BackendError(f"{self.name} was loaded without a scoring context")
         if not options:
@@ -302,16 +441,15 @@ class QwenBackend:
         with self._lock:
             start = time.perf_counter()
             ids = self.tokenize(prompt)
-            evaluated = self.scorer.set_prompt(ids)
-            mid = time.perf_counter()
-            if mid - start > timeout:
-                raise BackendTimeout(f"{self.name} took over {timeout:g} s")
             option_ids = [self.tokenize(o, special=False) or self.tokenize(" ") for o in options]
-            scores = self.scorer.score(option_ids)
+            evaluated, pairs = self.scorer.prompt_and_score(ids, option_ids, until_distinct)
             end = time.perf_counter()
-        return Completion("", scores, end - start, evaluated, sum(map(len, option_ids)),
-                          backend=self.name,
-                          meta={"prompt_s": round(mid - start, 4), "score_s": round(end - mid, 4)})
+            if end - start > timeout:  # one llama_decode cannot be interrupted: checked after
+                raise BackendTimeout(f"{self.name} took over {timeout:g} s")
+        scores = [total if until_distinct else total / length for total, length in pairs]
+        decoded = len(token_tree(option_ids, until_distinct)[1])
+        return Completion("", scores, end - start, evaluated, decoded, backend=self.name,
+                          meta={"prompt_len": len(ids)})
 
 
 _SHARED: dict[str, QwenBackend] = {}

@@ -15,8 +15,13 @@ pause), and plans in its own style:
 * ``novice`` -- slower, pauses, chops the wrong vegetable now and then, announces the
   soup it is making, and sometimes gives the soup up and asks the agent to take it over.
 * ``silent`` -- plays the whole game, never talks.
-* ``talker`` -- plays the whole game and, independently, sends requests drawn at random
-  (the stress test of command following; :class:`~dualmind.partners.talker.Talker`).
+* ``talker`` -- plays the whole game and sends requests drawn at random (the stress test
+  of command following; :class:`~dualmind.partners.talker.Talker`); like every persona
+  it then leaves what it asked for to the agent for its patience instead of doing it too.
+
+Once the agent has answered a hand-over of a soup (leader, novice), the persona leaves
+alone the pot the agent started for it (:class:`~dualmind.agents.macro_logic.PotStarters` remembers who
+started each pot).
 
 Every message goes to ``talk_log`` with its ground truth: what a good partner should now
 do, taken from the persona's own plan.
@@ -30,6 +35,7 @@ from dataclasses import dataclass
 
 from dualmind.agents.executor import Executor, Status
 from dualmind.agents.intention import Intention, Step
+from dualmind.agents.macro_logic import AVOID_POTS, PotStarters
 from dualmind.agents.macros import Macro
 from dualmind.agents.navigation import NavMap
 from dualmind.agents.scripted import ScriptedPlanner, can_chop, can_cook, uncovered_orders
@@ -161,6 +167,8 @@ class SimulatedHuman:
         self.pending_drop: str | None = None
         self.pending_ask: str | None = None  # a vegetable the asker decided to ask for
         self.agent_chops: set[str] | None = None
+        self.pots = PotStarters(me)  # who started filling each pot
+        self.state: State | None = None  # the state of this tick
         if self.talker:
             self.talker.reset(tick_s, seed + 104729)
 
@@ -206,8 +214,19 @@ class SimulatedHuman:
         return (self.kitchen.horizon - tick) * self.tick_s
 
     def _request_time_ok(self, tick: int, expected: Intention) -> bool:
-        """Only ask for what a willing partner can finish before the game ends."""
-        return seconds_needed(expected) + MARGIN_SECONDS <= self._time_left(tick)
+        """Only ask for what a willing partner can finish before the game ends, and a
+        soup only while its order will still be open by then (nobody hands over an order
+        that runs out before it could be cooked)."""
+        needed = seconds_needed(expected) + MARGIN_SECONDS
+        if needed > self._time_left(tick):
+            return False
+        soups = {s.macro.arg for s in expected.steps if s.macro.verb == "cook"}
+        orders = self.state.orders if self.state is not None else ()
+        for soup in soups:
+            deadlines = [o.deadline for o in orders if o.soup == soup]
+            if deadlines and (max(deadlines) - tick) * self.tick_s < needed:
+                return False
+        return True
 
     def _avoid(self, tick: int) -> set[Macro]:
         avoid = {m for m, until in self.relied.items() if tick < until}
@@ -229,16 +248,22 @@ class SimulatedHuman:
         if self.executor is None:
             raise RuntimeError("reset() the partner before act()")
         mine_w, agent_w = self._views(state)
+        self.state = state
+        self.pots.update(state)
         if self.agent_chops is None:  # what the agent can chop: fixed by the layout's walls
             self.agent_chops = set(agent_can_chop(agent_w))
         say = None
         if self.talker is not None:
             say = self.talker.maybe_say(agent_w)
+            if say is not None:
+                self._rely(self.talker.log[-1])
         elif self.style != "silent":
             say = self._talk(state.tick, mine_w, agent_w)
         if state.tick < self.paused_until:
             self.credit = min(1.0 + self.rate, self.credit + self.rate)
             return Decision("stay", say)
+        keep_off = self._keep_off(state)
+        self.executor.memory[AVOID_POTS] = keep_off
         step = self.executor.step(state)
         if step.status == Status.FAILED and step.macro is not None:
             self.failed[step.macro] = state.tick
@@ -255,8 +280,20 @@ class SimulatedHuman:
             if state.tick < self.paused_until:
                 self.credit = min(1.0 + self.rate, self.credit + self.rate)
                 return Decision("stay", say)
+            self.executor.memory[AVOID_POTS] = keep_off
             step = self.executor.step(state)
         return Decision(self._paced(step.action), say)
+
+    def _keep_off(self, state: State) -> frozenset:
+        """Pots the agent started for a soup it agreed to make: a person who handed a
+        soup over does not tip their own vegetables into the pot the partner is filling
+        for it."""
+        soups = {m.arg for m, until in self.relied.items() if m.verb == "cook" and state.tick < until}
+        # Only once the agent said it would: without an answer, a pot it starts could be
+        # for any soup, and a half-filled pot nobody claimed is there to be finished.
+        rec = self.request
+        agreed = rec is not None and any(c.player != self.me and c.tick >= rec.tick for c in state.chat)
+        return self.pots.partners_pots(self.kitchen, soups) if soups and agreed else frozenset()
 
     def _paced(self, action: str) -> str:
         """The action if the persona has the credit for one this tick, else stay."""
@@ -293,6 +330,20 @@ class SimulatedHuman:
         if macro.verb == "chop" and self.rng.random() < self.persona.play.wrong_item_chance:
             macro = Macro("chop", self.rng.choice([v for v in I.VEGETABLES if v != macro.arg]))
         return macro
+
+    def _rely(self, record: TalkRecord) -> None:
+        """The talker leaves what it just asked for to the agent for a while, as the
+        other personas do: whoever says "you do the others" and then cooks them
+        themselves is not a partner anyone could follow."""
+        expected = record.expected
+        if expected.kind not in ("short", "long", "infer"):
+            return
+        self.mine = self.talker.claimed if self.talker else None
+        until = record.tick + self._ticks(self._patience(expected))
+        for step in expected.steps:
+            self.relied[step.macro] = until
+        if self.executor is not None and self.executor.macro in self.relied:
+            self.executor.set_macro(None)  # it just handed that over: it stops doing it
 
     def _choose_talker(self, w: World) -> Macro:
         macro = self.planner.choose(w, self._avoid(w.state.tick))
@@ -367,7 +418,11 @@ class SimulatedHuman:
             return True
         m = steps[0].macro
         if m.verb == "cook":
-            return covered(me, m.arg) or m.arg not in {o.soup for o in me.state.orders}
+            # A pot of it started since the request (one already cooking for a second
+            # order of the same soup does not answer it), or nobody wants it any more.
+            return m.arg not in {o.soup for o in me.state.orders} or any(
+                p.soup == m.arg and p.cook_start is not None and p.cook_start > rec.tick
+                for p in me.state.pots)
         if m.verb == "chop":
             return chopped_in_reach(me, m.arg) > 0 or (self.mine is not None and covered(me, self.mine))
         if m.verb == "serve":

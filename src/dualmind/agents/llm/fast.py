@@ -1,23 +1,27 @@
 """The LLM Fast Mind: Qwen2.5-Coder-0.5B picks the next macro by likelihood.
 
-Given the intention (the plan's steps), the human's latest words (read from the chat at
-once, so the body can react while the slow mind is still thinking), the agent's own last
-words and the macros it chose recently, the model scores each macro possible now as the
-continuation of one prompt, all candidates in one batched decode
-(:meth:`~dualmind.llm.qwen.QwenBackend.score`), by mean log-probability per token. A
-small priority prior is added (plate/serve > put out > cook > chop), weighted low when
-there is a demand (a plan or a fresh message) so the words decide, high when there is
-none so the model falls back to what scores points; the intention's steps and what the
-human's latest message names get a fixed bonus on top (:data:`PLAN_BONUS`).
+The prompt (``prompts/fast.txt``) is fixed instructions and worked examples, evaluated
+once per process, then four short lines: the intention's steps, the human's latest words
+(read from the chat at once, so the body can react while the slow mind still thinks),
+the pots that cannot wait (a ready soup, a fire) and what the agent holds, in that order
+so what changes most often comes last and llama.cpp re-evaluates only from there (~24
+tokens when everything changed, fewer in a game). The model scores each macro possible
+now as the continuation of that prompt, in the same llama.cpp decode as the prompt's new
+tokens, and only up to the token where the candidates part (``ch|op|(on`` vs
+``ch|op|(t``): the log-probability of starting down that candidate's branch
+(:meth:`~dualmind.llm.qwen.QwenBackend.score` with ``until_distinct``). A small priority
+prior is added (plate/serve > put out > cook > chop), weighted low when there is a demand
+(a plan or a fresh message) so the words decide, high when there is none so the model
+falls back to what scores points; the intention's steps and what the human's latest
+message names get a fixed bonus on top (:data:`PLAN_BONUS`).
 
-The candidates are the macros the executor can start now that matter here: the plan's
-steps and the chopping a step's soup still needs, the scripted planner's first picks,
-and ``wait``; a single candidate is returned without a model call.
+The candidates are the macros the executor can start now that matter here: what the
+latest message names, the plan's steps and the chopping a step's soup still needs, the
+scripted planner's first picks, ``discard``/``pass`` when a message may be about what the
+agent holds, and ``wait``; a single candidate is returned without a model call.
 """
 
 from __future__ import annotations
-
-from collections import deque
 
 from dualmind.agents.intention import Step
 from dualmind.agents.language.slots import words
@@ -28,6 +32,7 @@ from dualmind.agents.scripted import ScriptedPlanner
 from dualmind.agents.world import World
 from dualmind.errors import BackendError
 from dualmind.game import items
+from dualmind.game.rules import BURNING, CHARRED, READY
 from dualmind.llm.qwen import chat_prompt
 
 PRIOR = {"serve": 1.0, "plate": 1.0, "extinguish": 0.75, "cook": 0.5, "prepare": 0.5, "chop": 0.25}
@@ -39,6 +44,10 @@ PLAN_BONUS = 0.5
 MAX_CANDIDATES = 8
 
 
+URGENT = ("serve", "plate", "extinguish", "clear")
+"""Macros of the planner's that may interrupt an intention: a soup or a pot that cannot wait."""
+
+
 def describe_item(item) -> str:
     if item is None:
         return "nothing"
@@ -47,6 +56,20 @@ def describe_item(item) -> str:
     if item.kind == items.PLATE:
         return f"a plate of {item.soup} soup"
     return f"{item.kind} {'+'.join(item.vegetables)}".strip()
+
+
+def describe_pots(world: World) -> str:
+    """What in the pots cannot wait: a ready soup (it burns), a fire, a burnt pot."""
+    tick, out = world.state.tick, []
+    for pot in world.state.pots:
+        phase = world.kitchen.pot_phase(pot, tick)
+        if phase == READY:
+            out.append(f"{pot.soup} soup ready")
+        elif phase == BURNING:
+            out.append("a pot on fire")
+        elif phase == CHARRED:
+            out.append("a burnt pot")
+    return ", ".join(out) or "nothing urgent"
 
 
 class LLMFastChooser:
@@ -63,26 +86,36 @@ class LLMFastChooser:
         self.demand_weight, self.idle_weight = demand_weight, idle_weight
         self.max_candidates = max_candidates
         self.planner = ScriptedPlanner()
-        self.done: deque[str] = deque(maxlen=4)  # the macros this mind chose lately
         prime = getattr(backend, "prime", None)
         if prime is not None:  # evaluate the fixed instructions now, not in the first call
-            prime(chat_prompt(fill("fast", plan="", heard="", said="", done="", holding="")[:-1]))
+            text = chat_prompt(fill("fast", plan="\x00", heard="", pots="", holding=""))
+            prime(text[:text.index("\x00")])
 
     def candidates(self, world: World, steps: list[Step],
                    avoid: frozenset[Macro] = frozenset()) -> list[Macro]:
         wanted: list[Macro] = []
-        # What the human's latest message names (a soup, a vegetable, a plate, the fire):
-        # the macros about it are candidates before any plan knows of them.
-        wanted += self.named(world)
         for step in steps:
             wanted.append(step.macro)
             if step.macro.verb in ("cook", "serve", "prepare", "plate"):
                 wanted += [Macro("chop", v) for v in items.SOUPS[step.macro.arg].ingredients]
+        planned = any(m.verb != "wait" and possible(world, m) for m in wanted)
+        if not planned:
+            # No intention to follow yet: what the human's latest message names (a soup, a
+            # vegetable, a plate, the fire) is a candidate before any plan knows of it. With
+            # an intention, the slow mind has already read who does what in those words
+            # ("I'll do david, you make bob" names both soups), so naming is not asking.
+            wanted = self.named(world) + wanted
         taken: set[Macro] = set(avoid)
         for _ in range(3):  # the planner's first picks: what the game needs without words
             pick = self.planner.choose(world, taken)
-            wanted.append(pick)
             taken.add(pick)
+            # Beside a plan, only what cannot wait (a ready soup, a fire) competes with it.
+            if not planned or pick.verb in URGENT:
+                wanted.append(pick)
+        if world.holding is not None and self._heard(world) != "nothing":
+            # A message may ask to get rid of or hand over what the agent holds ("throw
+            # that away"), in words no macro name matches.
+            wanted += [Macro("discard"), Macro("pass")]
         wanted.append(Macro("wait"))
         out: list[Macro] = []
         for m in dict.fromkeys(wanted):
@@ -104,26 +137,28 @@ class LLMFastChooser:
         return [m for m in all_macros() if any(w.startswith(m.arg or m.verb) for w in said)
                 or (m.verb == "extinguish" and "fire" in said)]
 
-    def _heard(self, world: World) -> tuple[str, str]:
+    def _heard(self, world: World) -> str:
+        """The human's last two messages, quoted ("nothing" when none)."""
         heard = [m.text for m in world.state.chat if m.player != world.me_index][-2:]
-        said = [m.text for m in world.state.chat if m.player == world.me_index][-1:]
-        return (" / ".join(quote(h, 120) for h in heard) or "nothing",
-                quote(said[0], 120) if said else "nothing")
+        return " / ".join(f'"{quote(h, 120)}"' for h in heard) or "nothing"
 
     def choose(self, world: World, steps: list[Step], avoid: frozenset[Macro] = frozenset()) -> MindOutput:
         options = self.candidates(world, steps, avoid)
         if len(options) <= 1:
             macro = options[0] if options else None
             return MindOutput(macro=macro, output=str(macro), meta={"scored": 0})
-        heard, said = self._heard(world)
-        plan = ", ".join(f"{s.macro} x{'always' if s.count is None else s.count}" for s in steps) or "none"
+        heard = self._heard(world)
+        # The steps without their counts: how many times does not change the next macro.
+        plan = ", ".join(dict.fromkeys(str(s.macro) for s in steps)) or "none"
         texts = [str(m) for m in options]
-        messages = fill("fast", plan=plan, heard=heard, said=said, done=", ".join(self.done) or "nothing",
+        # What changes least comes first, so llama.cpp re-evaluates only the tail: the plan
+        # and the words change when someone speaks, what the agent holds every few calls.
+        messages = fill("fast", plan=plan, heard=heard, pots=describe_pots(world),
                         holding=describe_item(world.holding))
         demand = bool(steps) or heard != "nothing"
         weight = self.demand_weight if demand else self.idle_weight
         try:
-            answer = self.backend.score(chat_prompt(messages), texts)
+            answer = self.backend.score(chat_prompt(messages), texts, until_distinct=True)
         except BackendError as e:
             return MindOutput(macro=None, model_errors=1, meta={"error": type(e).__name__})
         asked = {s.macro for s in steps} | set(self.named(world))
@@ -131,7 +166,6 @@ class LLMFastChooser:
                   for s, m in zip(answer.value, options, strict=True)]
         best = max(range(len(options)), key=scores.__getitem__)
         macro = options[best]
-        self.done.append(texts[best])
         return MindOutput(macro=macro, tokens=(answer.prompt_tokens, answer.completion_tokens),
                           prompt=messages[-1].content, output=texts[best],
                           meta={"scores": dict(zip(texts, (round(s, 3) for s in scores), strict=True)),
