@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 from dualmind.bench.evaluate import METRICS
+from dualmind.vocab import PARTNERS
 
 SHOWN = ("score", "served", "expired", "fires", "compliance", "acknowledged", "wasted_items",
          "duplicated_steps", "agent_idle_s", "deadlocks", "command_to_macro_s",
@@ -76,7 +77,9 @@ def plots(table: list[dict], out: Path) -> list[Path]:
     made = []
     latencies = sorted({r.get("slow_latency") for r in table}, key=lambda x: (x is None, x or 0))
     base = [r for r in table if r.get("slow_latency") == latencies[-1 if len(latencies) > 1 else 0]]
-    partner = "partner" if any(r["partner"] == "partner" for r in base) else base[0]["partner"]
+    # The first persona in the vocabulary's order (leader: the one the round is about).
+    present = {r["partner"] for r in base}
+    partner = next((p for p in PARTNERS if p in present), base[0]["partner"])
     base = [r for r in base if r["partner"] == partner]
     agents = list(dict.fromkeys(r["agent"] for r in base))
     layouts = list(dict.fromkeys(r["layout"] for r in base))
