@@ -149,3 +149,13 @@ def test_hand_overs_discards_two_steps_and_x_counts(learned, which, message, exp
     interpreter = learned if which == "learned" else RulesInterpreter()
     got = interpreter.interpret(message, Context(("bob", "cathy", "david"))).intention
     assert sorted((str(s.macro), s.count) for s in got.steps) == sorted(expected)
+
+
+@pytest.mark.parametrize("intent", ["bring", "discard", "clear"])
+def test_a_second_request_after_a_hand_over_is_not_dropped(intent):
+    # Whatever one-label reader named the first request, both requests are grounded in order.
+    from dualmind.agents.language.coverage import ground
+
+    got = ground(intent, "could you grab me a plate and then chop two onions", Context(("alice", "bob")))
+    want = [("fetch(plate)", 1), ("pass", 1), ("chop(onion)", 2)]
+    assert [(str(s.macro), s.count) for s in got.steps] == want

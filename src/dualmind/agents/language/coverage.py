@@ -96,6 +96,10 @@ def ground(intent: str, message: str, ctx: Context) -> Intention:
         return Intention()
     text = normalise_counts(message)
     slots = extract(text)
+    if intent in ("bring", "discard", "clear") and rule_intent(message) == "steps":
+        # "grab me a plate and then chop two onions": the label names the first request,
+        # the words say there are two; ground every one in order.
+        intent = "steps"
     if intent in ("assign", "bring", "steps"):
         # Who takes what is in the clauses ("alice is mine, you take bob", "I'll chop the
         # onions and pass them over, you cook"): read them first, so the human's own part
