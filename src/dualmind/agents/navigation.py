@@ -7,6 +7,7 @@ search at run time is a tiny BFS around the partner when it blocks every shortes
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 
 from dualmind.game import tiles
 from dualmind.game.layout import Pos
@@ -109,21 +110,7 @@ class NavMap:
     def detour(self, me: Pos, goal: Pos, partner: Pos) -> list[Pos] | None:
         """A shortest path (cells after ``me``, ending at ``goal``) around the partner's
         cell, or None if the partner cuts ``me`` off from ``goal``."""
-        parent: dict[Pos, Pos] = {me: me}
-        todo = deque([me])
-        while todo:
-            p = todo.popleft()
-            if p == goal:
-                path = []
-                while p != me:
-                    path.append(p)
-                    p = parent[p]
-                return path[::-1]
-            for _, n in self.neighbours[p]:
-                if n not in parent and n != partner:
-                    parent[n] = p
-                    todo.append(n)
-        return None
+        return self._search(me, lambda p: p == goal, lambda n: n != partner)
 
 
     def refuge_route(self, me: Pos, partner: Pos, partner_facing: str | None = None) -> list[Pos] | None:
@@ -138,19 +125,28 @@ class NavMap:
             while p in self.floor:
                 ahead.add(p)
                 p = (p[0] + dx, p[1] + dy)
+        return self._search(
+            me,
+            lambda p: (p != me and p in self.refuges and p not in ahead
+                       and abs(p[0] - partner[0]) + abs(p[1] - partner[1]) > 1),
+            lambda n: n != partner and self.region[n] == mine)
+
+    def _search(self, me: Pos, found: Callable[[Pos], bool],
+                passable: Callable[[Pos], bool]) -> list[Pos] | None:
+        """Breadth-first from ``me`` through ``passable`` cells to the nearest cell where
+        ``found`` holds: the cells after ``me``, ending there; None if none is reachable."""
         parent: dict[Pos, Pos] = {me: me}
         todo = deque([me])
         while todo:
             p = todo.popleft()
-            if p != me and p in self.refuges and p not in ahead \
-                    and abs(p[0] - partner[0]) + abs(p[1] - partner[1]) > 1:
+            if found(p):
                 path = []
                 while p != me:
                     path.append(p)
                     p = parent[p]
                 return path[::-1]
             for _, n in self.neighbours[p]:
-                if n not in parent and n != partner and self.region[n] == mine:
+                if n not in parent and passable(n):
                     parent[n] = p
                     todo.append(n)
         return None

@@ -307,13 +307,7 @@ class QwenBackend:
             size = llama_cpp.llama_state_get_size(ctx)
             buf = (ctypes.c_uint8 * size)()
             n = llama_cpp.llama_state_get_data(ctx, buf, size)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_bytes(bytes(buf)[:n])
-                os.replace(tmp, path)  # atomic: a reader never sees half a state
-            except OSError:
-                pass  # a read-only or full cache only costs the next process this warm-up
+            _save_state(path, bytes(buf)[:n])
         return time.perf_counter() - start
 
     def close(self) -> None:
@@ -416,13 +410,7 @@ class QwenBackend:
             size = llama_cpp.llama_state_seq_get_size(scorer.ctx, 0)
             buf = (ctypes.c_uint8 * size)()
             n = llama_cpp.llama_state_seq_get_data(scorer.ctx, buf, size, 0)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_bytes(bytes(buf)[:n])
-                os.replace(tmp, path)  # atomic: a reader never sees half a state
-            except OSError:
-                pass  # a read-only or full cache only costs the next process this evaluation
+            _save_state(path, bytes(buf)[:n])
         return time.perf_counter() - start
 
     def score(self, prompt: str, options: list[str], timeout: float = 30.0,
@@ -482,3 +470,16 @@ def slow_backend() -> QwenBackend:
 
 def fast_backend() -> QwenBackend:
     return shared_backend(FAST_MODEL)
+
+
+def _save_state(path: Path, data: bytes) -> None:
+    """Keep a llama.cpp state in the cache for the next process, atomically (a reader never
+    sees half a state). A read-only or full cache only costs the next process the prompt
+    evaluation again, so that error is not raised."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
