@@ -115,3 +115,17 @@ def test_numbers_out_of_range_are_clear_errors(argv, capsys):
 def test_eval_sweep_values_are_checked(capsys, tmp_path):
     assert main(["eval", "--sweep", "slow-latency=1,inf", "--out", str(tmp_path)]) == 2
     assert "--sweep" in capsys.readouterr().err
+
+
+def test_eval_charges_tokens_when_asked(tmp_path):
+    # Code minds report no tokens, so each call costs the lane's overhead only: the run
+    # goes through, the rows keep "tokens" as the latency and resume from the same keys.
+    out = tmp_path / "tok"
+    argv = ["eval", "--agents", "hla", "--layouts", "ring", "--partners", "leader", "--episodes", "1",
+            "--seconds", "20", "--slow-latency", "tokens", "--fast-latency", "tokens", "--workers", "1",
+            "--json", "--out", str(out)]
+    assert main(argv) == 0
+    rows = [json.loads(x) for x in (out / "episodes.jsonl").read_text().splitlines()]
+    assert [r["slow_latency"] for r in rows] == ["tokens"] and rows[0]["fast_latency"] == "tokens"
+    assert main(argv) == 0  # resumes: nothing new to play
+    assert len((out / "episodes.jsonl").read_text().splitlines()) == 1

@@ -25,14 +25,17 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _latency(text: str) -> float:
-    """Seconds per mind call: -1 (measured), or finite from 0 to 600."""
+def _latency(text: str) -> float | str:
+    """Seconds per mind call: -1 (measured), finite from 0 to 600, or ``tokens`` (charged
+    per token at this CPU's measured rates)."""
+    if text.strip().lower() == vocab.TOKENS:
+        return vocab.TOKENS
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if value != -1 and not (math.isfinite(value) and 0 <= value <= 600):
-        raise argparse.ArgumentTypeError(f"must be -1 (measured) or from 0 to 600, got {text}")
+        raise argparse.ArgumentTypeError(f"must be -1 (measured), from 0 to 600, or tokens, got {text}")
     return value
 
 
@@ -139,8 +142,7 @@ def _cmd_play(args: argparse.Namespace) -> int:
 
     slow = default_slow(args.backend)
     minds = MindConfig(slow=slow, fast=args.fast_backend,
-                       slow_latency=None if args.slow_latency < 0 else args.slow_latency,
-                       fast_latency=None if args.fast_latency < 0 else args.fast_latency,
+                       slow_latency=args.slow_latency, fast_latency=args.fast_latency,
                        fast_mind=default_fast_mind(args.fast_mind, slow))
     result = play_episode(args.layout, (names[0], names[1]), seed=args.seed, seconds=args.seconds,
                           clock=args.clock, on_tick=on_tick, minds=minds, record=args.record)
@@ -398,9 +400,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="game seconds to play (default: the layout's episode length)")
     p.add_argument("--seed", type=int, default=0, help="episode seed (orders, agents)")
     p.add_argument("--slow-latency", type=_latency, default=vocab.SLOW_LATENCY,
-                   help=f"game seconds per slow-mind call (default {vocab.SLOW_LATENCY}; -1: measured)")
+                   help=f"game seconds per slow-mind call (default {vocab.SLOW_LATENCY}; -1: measured; "
+                        "tokens: per token at a 2-core CPU's measured rates)")
     p.add_argument("--fast-latency", type=_latency, default=vocab.FAST_LATENCY,
-                   help=f"game seconds per fast-mind call (default {vocab.FAST_LATENCY}; -1: measured)")
+                   help=f"game seconds per fast-mind call (default {vocab.FAST_LATENCY}; -1: measured; "
+                        "tokens)")
     p.add_argument("--backend", default=None,
                    help="slow mind's interpreter: llm (Qwen 1.5B; the default when the models extra "
                         "is installed), learned (the default otherwise), rules, embedded, openai")
@@ -461,8 +465,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--episodes", type=_count, default=5, help="seeds per combination (paired)")
     p.add_argument("--seconds", type=_seconds, default=None, help="game seconds per episode")
     p.add_argument("--clock", choices=vocab.CLOCKS, default="virtual")
-    p.add_argument("--slow-latency", type=_latency, default=vocab.SLOW_LATENCY)
-    p.add_argument("--fast-latency", type=_latency, default=vocab.FAST_LATENCY)
+    p.add_argument("--slow-latency", type=_latency, default=vocab.SLOW_LATENCY,
+                   help=f"game seconds per slow-mind call (default {vocab.SLOW_LATENCY}); -1: the measured "
+                        "wall time; tokens: each call's prompt and generated tokens at the rates measured "
+                        "on a 2-core CPU (dualmind.llm.rates), independent of the machine's load")
+    p.add_argument("--fast-latency", type=_latency, default=vocab.FAST_LATENCY,
+                   help=f"game seconds per fast-mind call (default {vocab.FAST_LATENCY}); -1 or tokens "
+                        "as above")
     p.add_argument("--backend", default="learned",
                    help="slow mind's interpreter (default learned even with the models extra: the LLM "
                         "slow mind at measured CPU latency makes a full grid take hours; pass llm)")

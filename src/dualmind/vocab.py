@@ -41,6 +41,10 @@ SLOW_LATENCY = 4.0
 FAST_LATENCY = 0.3
 """Game seconds charged per fast-mind call unless told otherwise."""
 
+TOKENS = "tokens"
+"""A latency (``--slow-latency tokens``) that charges each model call its prompt and
+generated tokens at the rates measured on a 2-core CPU (:mod:`dualmind.llm.rates`)."""
+
 CLOCKS: tuple[str, ...] = ("virtual", "wall")
 
 

@@ -48,6 +48,7 @@ from dualmind.vocab import (
     FAST_LATENCY,
     MIND_AGENTS,
     SLOW_LATENCY,
+    TOKENS,
 )
 
 MODES = MIND_AGENTS
@@ -73,15 +74,29 @@ class MindConfig:
     """Slow mind's interpreter: learned, rules, embedded, openai."""
     fast: str = DEFAULT_FAST_BACKEND
     """Fast mind's quick interpreter for fresh messages: rules, learned, embedded."""
-    slow_latency: float | None = SLOW_LATENCY
-    """Game seconds per slow call (None: the measured time)."""
-    fast_latency: float | None = FAST_LATENCY
-    """Game seconds per fast call (None: the measured time)."""
+    slow_latency: float | str | None = SLOW_LATENCY
+    """Game seconds per slow call; None or -1: the measured wall time; ``"tokens"``: the
+    call's prompt and generated tokens at this CPU's measured rates (:mod:`dualmind.llm.rates`)."""
+    fast_latency: float | str | None = FAST_LATENCY
+    """Game seconds per fast call (as ``slow_latency``)."""
     staleness_s: float = 12.0
     """A macro chosen longer ago than this is not applied."""
     fast_mind: str = "code"
     """How the fast mind picks macros: code (first possible step of the plan) or llm
     (Qwen 0.5B scores the possible macros by likelihood; the models extra)."""
+
+
+def latency_model(value: float | str | None, lane: str) -> LatencyModel:
+    """What a call on ``lane`` costs under the virtual clock: a fixed number of seconds,
+    the measured wall time (None or a negative number, as ``--slow-latency -1``), or
+    ``"tokens"``: per token at the rates measured on a 2-core CPU."""
+    if value == TOKENS:
+        from dualmind.llm.rates import cpu_latency
+
+        return cpu_latency(lane)
+    if value is None or float(value) < 0:
+        return LatencyModel(None)
+    return LatencyModel(float(value))
 
 
 def serves(macro: Macro | None, steps) -> bool:
@@ -127,8 +142,8 @@ class MindAgent:
 
     # ------------------------------------------------------------------ set-up
     def latency_models(self) -> dict[str, LatencyModel]:
-        return {"slow": LatencyModel(self.config.slow_latency),
-                "fast": LatencyModel(self.config.fast_latency)}
+        return {"slow": latency_model(self.config.slow_latency, "slow"),
+                "fast": latency_model(self.config.fast_latency, "fast")}
 
     def attach(self, scheduler) -> None:
         """The scheduler of this episode's clock (set by the loop before ``reset``)."""

@@ -232,9 +232,12 @@ def read_messages(interpreter: Interpreter, messages: list[str], ctx: Context) -
     avoid: list[Macro] = []
     last = ctx.last
     parts = []
+    read = written = 0  # model tokens: prompt tokens evaluated (not from the cache), generated
     for text in messages:
         result: Interpretation = interpreter.interpret(text, replace(ctx, last=last))
         errors += "error" in result.meta
+        read += int(result.meta.get("evaluated_tokens", result.meta.get("prompt_tokens", 0)) or 0)
+        written += int(result.meta.get("completion_tokens", 0) or 0)
         got = result.intention
         parts.append(f"{text[:200]!r} -> {result.intent}")
         claims += getattr(got, "claims", ())
@@ -248,7 +251,8 @@ def read_messages(interpreter: Interpreter, messages: list[str], ctx: Context) -
             replies.append(_ack(got, ctx))
     return MindOutput(intention=intention, reply=" ".join(r for r in replies if r), model_errors=errors,
                       prompt=ctx.describe() + "\n" + "\n".join(m[:200] for m in messages),
-                      output="; ".join(parts), claims=tuple(claims), avoid=tuple(avoid))
+                      output="; ".join(parts), claims=tuple(claims), avoid=tuple(avoid),
+                      tokens=(read, written))
 
 
 class SlowMind:

@@ -36,8 +36,8 @@ class Job:
     seed: int
     seconds: float | None
     clock: str
-    slow_latency: float | None
-    fast_latency: float | None
+    slow_latency: float | str | None
+    fast_latency: float | str | None
     backend: str
     fast_backend: str
     fast_mind: str = "code"
@@ -51,8 +51,8 @@ class Job:
 
 
 def make_jobs(agents: list[str], layouts: list[str], partners: list[str], episodes: int,
-              seconds: float | None, clock: str, slow_latencies: list[float | None],
-              fast_latency: float | None, backend: str, fast_backend: str,
+              seconds: float | None, clock: str, slow_latencies: list[float | str | None],
+              fast_latency: float | str | None, backend: str, fast_backend: str,
               fast_mind: str = "code") -> list[Job]:
     return [Job(a, lay, p, seed, seconds, clock, sl, fast_latency, backend, fast_backend, fast_mind)
             for sl in slow_latencies for lay in layouts for p in partners

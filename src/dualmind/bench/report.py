@@ -75,7 +75,7 @@ def plots(table: list[dict], out: Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
     made = []
-    latencies = sorted({r.get("slow_latency") for r in table}, key=lambda x: (x is None, x or 0))
+    latencies = sorted({r.get("slow_latency") for r in table}, key=_latency_order)
     base = [r for r in table if r.get("slow_latency") == latencies[-1 if len(latencies) > 1 else 0]]
     # The first persona in the vocabulary's order (leader: the one the round is about).
     present = {r["partner"] for r in base}
@@ -148,3 +148,10 @@ def write_readme_results(md: str, made: list[Path], command: str, readme: Path) 
     before, _, rest = text.partition(start)
     _, _, after = rest.partition(end)
     readme.write_text(before + body + after)
+
+
+def _latency_order(value) -> tuple:
+    """Sweep order: fixed seconds ascending, then ``tokens``, then measured (None)."""
+    if isinstance(value, int | float):
+        return (0, value)
+    return (1, 0) if value is not None else (2, 0)
