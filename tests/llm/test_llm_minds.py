@@ -9,7 +9,7 @@ import pytest
 from dualmind.agents.language.context import Context, parse_last
 from dualmind.agents.llm.fast import PRIOR, LLMFastChooser
 from dualmind.agents.llm.prompts import template
-from dualmind.agents.llm.slow import LABELS, LLMSlowInterpreter
+from dualmind.agents.llm.slow import LABELS, STOP, LLMSlowInterpreter
 from dualmind.agents.macros import Macro, all_macros
 from dualmind.agents.minds import FastMind, possible
 from dualmind.agents.navigation import NavMap
@@ -197,3 +197,29 @@ def test_defaults_fall_back_to_the_learned_interpreter_with_one_notice(monkeypat
     monkeypatch.setattr(defaults, "llm_available", lambda: True)
     assert defaults.default_slow(None) == "llm" and defaults.default_fast_mind(None, "llm") == "llm"
     assert defaults.default_fast_mind(None, "learned") == "code"  # no model unless the slow mind is one
+
+
+def test_that_is_enough_ends_a_standing_order_in_the_game():
+    # "keep chopping onions" holds until the human says otherwise; "that's enough" is that
+    # word: the plan ends and the body stops taking up chop(onion) for it.
+    from dualmind.agents.mind_agent import MindAgent, MindConfig
+    from dualmind.game import Kitchen, load_layout
+    from dualmind.runtime.match import run_episode
+    from tests.agents.doubles import Sayer
+
+    said: list[str] = []
+
+    def play(words: dict[int, str]) -> MindAgent:
+        backend = ScriptedBackend({"keep chopping onions": "keep", "that's enough onions": STOP})
+        agent = MindAgent("hla", MindConfig(slow="rules", fast="rules", slow_latency=1.0, fast_latency=0.3),
+                          slow=LLMSlowInterpreter(backend))
+        _, state = run_episode(Kitchen(load_layout("ring")), (agent, Sayer(words)), seed=0, seconds=60)
+        said[:] = [m.text for m in state.chat if m.player == 0]
+        return agent
+
+    keep = play({50: "keep chopping onions"})
+    stop = play({50: "keep chopping onions", 200: "that's enough onions"})
+    assert keep.plan.steps and keep.plan.steps[0].macro == Macro("chop", "onion")
+    assert stop.plan.empty and "OK, no more onions." in said
+    later = [m for t, m in stop.macros if t > 220]
+    assert later.count("chop(onion)") < [m for t, m in keep.macros if t > 220].count("chop(onion)")

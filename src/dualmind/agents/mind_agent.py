@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, replace
 
 from dualmind.agents.executor import Executor, Status
+from dualmind.agents.intention import Intention
 from dualmind.agents.language.context import Context
 from dualmind.agents.language.interpreters import Interpreter, make_interpreter
 from dualmind.agents.macros import Macro
@@ -370,6 +371,11 @@ class MindAgent:
         carries_choice = not from_slow or self.mode == "smoa"
         if carries_choice:
             self.choosing = False
+        if out.stop and out.intention is None and from_slow:  # "that's enough": the plan ends
+            asked = serves(self.executor.macro, self.plan.steps)
+            self.plan.set(Intention())
+            if asked:  # the body was doing what was asked: it stops, and chooses anew next tick
+                self.executor.set_macro(None)
         if out.intention is not None:
             self.plan.set(out.intention)
             current = self.executor.macro

@@ -42,6 +42,7 @@ class MindOutput:
     meta: dict = field(default_factory=dict)
     claims: tuple[Macro, ...] = ()  # what the human said they will do themselves
     avoid: tuple[Macro, ...] = ()  # what the human told the agent not to do
+    stop: bool = False  # the human ended the intention in force and asked nothing new
 
 
 class IntentionProgress:
@@ -170,7 +171,8 @@ _PLANNER = ScriptedPlanner()
 _PLURAL = {"tomato": "tomatoes", "onion": "onions", "lettuce": "lettuce"}
 
 
-def _describe(step: Step) -> str:
+def describe_step(step: Step) -> str:
+    """A step as a person would say it: "chop 2 onions", "bring you a plate"."""
     m = step.macro
     if m.verb == "chop":
         if step.count is None:
@@ -178,9 +180,15 @@ def _describe(step: Step) -> str:
         return f"chop {step.count} {_PLURAL[m.arg] if step.count > 1 else m.arg}"
     if m.verb in ("cook", "serve", "plate", "prepare"):
         return f"{m.verb} the {m.arg.capitalize()} soup"
-    if m.verb == "extinguish":
-        return "put out the fire"
-    return str(m)
+    if m.verb == "fetch":
+        thing = {"plate": "a plate", "extinguisher": "the extinguisher"}.get(m.arg or "", f"a {m.arg}")
+        return f"get {thing}"
+    return _SAID.get(m.verb, str(m))
+
+
+_SAID = {"extinguish": "put out the fire", "pass": "hand it to you", "discard": "throw it away",
+         "clear": "empty the burnt pot", "wait": "wait"}
+_describe = describe_step
 
 
 def _cannot(step: Step, ctx: Context) -> str | None:
@@ -227,7 +235,7 @@ def read_messages(interpreter: Interpreter, messages: list[str], ctx: Context) -
     intention; every question gets its reply and every request a one-line
     acknowledgement; claims ("I'm on alice") and prohibitions ("don't touch X") are
     collected for the model of the human."""
-    intention, replies, errors = None, [], 0
+    intention, replies, errors, stop = None, [], 0, False
     claims: list[Macro] = []
     avoid: list[Macro] = []
     last = ctx.last
@@ -240,6 +248,10 @@ def read_messages(interpreter: Interpreter, messages: list[str], ctx: Context) -
         written += int(result.meta.get("completion_tokens", 0) or 0)
         got = result.intention
         parts.append(f"{text[:200]!r} -> {result.intent}")
+        if result.intent == "stop":  # "that's enough": what was asked before ends here
+            intention, last, stop = None, None, True
+            replies.append(got.reply)
+            continue
         claims += getattr(got, "claims", ())
         avoid += getattr(got, "avoid", ())
         if got.kind == "question":
@@ -252,7 +264,7 @@ def read_messages(interpreter: Interpreter, messages: list[str], ctx: Context) -
     return MindOutput(intention=intention, reply=" ".join(r for r in replies if r), model_errors=errors,
                       prompt=ctx.describe() + "\n" + "\n".join(m[:200] for m in messages),
                       output="; ".join(parts), claims=tuple(claims), avoid=tuple(avoid),
-                      tokens=(read, written))
+                      tokens=(read, written), stop=stop and intention is None)
 
 
 class SlowMind:

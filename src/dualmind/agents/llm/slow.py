@@ -31,7 +31,10 @@ from dualmind.agents.llm.prompts import fill, quote
 from dualmind.errors import BackendError
 from dualmind.llm.protocol import Backend, Choices
 
-LABELS = (*INTENTS, *EXTRA_INTENTS)
+STOP = "stop"
+"""The human ends what the agent is doing ("that's enough", "stop that") and asks nothing
+new: the intention in force ends (an ``interpret`` kind of none, with no macros)."""
+LABELS = (*INTENTS, *EXTRA_INTENTS, STOP)
 MAX_MESSAGE = 300  # characters of a message the model reads (a paste is not a command)
 
 
@@ -41,18 +44,28 @@ def describe_steps(intention: Intention | None) -> str:
     return ", ".join(f"{s.macro} x{'always' if s.count is None else s.count}" for s in intention.steps)
 
 
+_PLURAL = {"tomato": "tomatoes", "onion": "onions", "lettuce": "lettuce"}
+
+
+def _said(intention: Intention | None) -> str:
+    """The intention's steps as a person would say them ("chop 2 onions, then cook the Bob soup")."""
+    from dualmind.agents.minds import describe_step
+
+    return ", then ".join(describe_step(s) for s in (intention.steps if intention else ()))
+
+
 def reply_for(intent: str, intention: Intention, ctx: Context, message: str) -> str:
     """A short chat reply that says what the agent will do (and what the human does)."""
     if intention.kind == "question" or not intention.steps:
         return intention.reply
-    mine = ", ".join(f"{s.macro}" + ("" if s.count == 1 else " until you say stop" if s.count is None
-                                     else f" x{s.count}") for s in intention.steps)
+    mine = _said(intention)
     if intent == "split":
-        theirs = [o for o in dict.fromkeys(ctx.orders) if o not in {s.macro.arg for s in intention.steps}]
-        return f"OK: you {', '.join(theirs) or 'your part'}; me: {mine}."
+        theirs = [o.capitalize() for o in dict.fromkeys(ctx.orders)
+                  if o not in {s.macro.arg for s in intention.steps}]
+        return f"OK, you do {' and '.join(theirs) or 'your part'}; I'll {mine}."
     if intent == "assign":
-        return f"OK: me: {mine}; you: the rest."
-    return f"On it: {mine}."
+        return f"OK, I'll {mine}; you do the rest."
+    return f"On it: I'll {mine}."
 
 
 class LLMSlowInterpreter:
@@ -93,6 +106,11 @@ class LLMSlowInterpreter:
             # The game goes on: keyword rules read the message, and the failure is counted.
             intent = self._rules.classify(text)
             meta = {"error": type(e).__name__, "detail": str(e)[:200]}
+        if intent == STOP:
+            last = context.last.steps if context.last else ()
+            chops = [_PLURAL.get(s.macro.arg, s.macro.arg) for s in last if s.macro.verb == "chop"]
+            reply = f"OK, no more {' or '.join(chops)}." if chops else "OK, I'll stop."
+            return Interpretation(Intention(reply=reply), STOP, time.perf_counter() - start, meta=meta)
         intention = ground(intent, text, context)
         # replace() keeps whatever else grounding found (the human's claims, things to avoid)
         intention = replace(intention, reply=reply_for(intent, intention, context, text))
