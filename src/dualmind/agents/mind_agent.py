@@ -117,9 +117,11 @@ class MindAgent:
     """HLA and its baselines; ``mode`` is one of :data:`MODES`."""
 
     def __init__(self, mode: str = "hla", config: MindConfig | None = None,
-                 slow: Interpreter | None = None, fast: Interpreter | None = None):
+                 slow: Interpreter | None = None, fast: Interpreter | None = None,
+                 parts: dict | None = None):
         """``slow``/``fast`` override the interpreters named in ``config`` (e.g. one over
-        a test backend)."""
+        a test backend); with LLM minds, ``parts`` may hold the ``chooser`` (and NEA's
+        ``stepper``) to use instead of loading the models."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         self.name = mode
@@ -129,10 +131,21 @@ class MindAgent:
         self.slow = SlowMind(slow or shared_interpreter(self.config.slow))
         quick = fast or (shared_interpreter(self.config.fast) if mode in ("hla", "fmoa") else None)
         chooser = None
+        parts = parts or {}
+        # With LLM minds the baselines are the paper's: SMOA's slow model and FMOA's fast
+        # model pick every macro themselves, NEA's fast model every atomic action
+        # (:mod:`dualmind.agents.llm.baselines`); with code minds, HLA's parts recombined.
+        self.llm_baseline = self.config.fast_mind == "llm" and mode in ("smoa", "fmoa")
+        self.stepper = None  # NEA with LLM minds: the model that picks each atomic action
         if self.config.fast_mind == "llm":
+            from dualmind.agents.llm import baselines
             from dualmind.agents.llm.fast import LLMFastChooser
 
-            chooser = LLMFastChooser()  # one per agent (it remembers its recent macros)
+            # One per agent (a chooser remembers its recent macros).
+            chooser = parts.get("chooser") or {"smoa": baselines.SMOAChooser,
+                                               "fmoa": baselines.FMOAChooser}.get(mode, LLMFastChooser)()
+            if mode == "nea":
+                self.stepper = parts.get("stepper") or baselines.NEAStepper()
         elif self.config.fast_mind != "code":
             raise ValueError(f"fast_mind must be code or llm, got {self.config.fast_mind!r}")
         self.fast = FastMind(quick if mode in ("hla", "fmoa") else None, chooser=chooser)
@@ -218,7 +231,10 @@ class MindAgent:
             if self.mode == "fmoa":
                 self.pending = []
             world, steps = self._world(state), self.plan.steps
-            sched.submit("fast", tick, lambda: self.fast.react(messages, ctx, world, steps, avoid))
+            if self.llm_baseline:  # FMOA's fast model reads the raw words, picks and replies
+                sched.submit("fast", tick, lambda: self.fast.chooser.react(world, messages, frozenset(avoid)))
+            else:
+                sched.submit("fast", tick, lambda: self.fast.react(messages, ctx, world, steps, avoid))
             self.choosing = True
 
         if self.mode == "nea":
@@ -241,10 +257,11 @@ class MindAgent:
         if step.status != Status.RUNNING:
             if self.need_since is None:
                 self.need_since = tick
-            if self.plan.empty and self.mode != "smoa" and not self.choosing:
+            if self.plan.empty and self.mode != "smoa" and not self.llm_baseline and not self.choosing:
                 # No intention: the fast mind has nothing to choose from, so the body takes
                 # the planner's macro now instead of waiting a call for the same answer.
-                # (SMOA's slow mind picks every macro itself, so it still pays.)
+                # (SMOA's slow mind picks every macro itself, so it still pays; so do the
+                # LLM baselines, whose model picks every macro with no intention.)
                 self._fallback_now(state)
                 return Decision(self.executor.step(state).action, say)
             if not self.choosing and not sched.busy(choose_lane):
@@ -347,6 +364,8 @@ class MindAgent:
         return self.abilities
 
     def _think_and_choose(self, messages, ctx, world) -> MindOutput:
+        if self.llm_baseline:  # one slow-model call reads the messages and picks the macro
+            return self.fast.chooser.choose(world, [], frozenset(self._avoid(world.state)), messages=messages)
         out = self.slow.think(messages, ctx)
         steps = list(out.intention.steps) if out.intention else self.plan.steps
         out.macro = self.fast.choose(world, steps, frozenset(self._avoid(world.state))).macro
@@ -449,15 +468,25 @@ class MindAgent:
     def _atomic(self, world: World, steps, avoid: frozenset, body: Executor, state: State) -> MindOutput:
         """Worker side: touches only its arguments (``body`` is its own executor copy)."""
         chosen, fallback = None, False
+        tokens, errors = (0, 0), 0
         if body.macro is None:
-            chosen = self.fast.choose(world, steps, avoid).macro
+            picked = self.fast.choose(world, steps, avoid)
+            chosen, tokens, errors = picked.macro, picked.tokens, picked.model_errors
             if chosen is None:
                 chosen, fallback = self.planner.choose(world, set(avoid)), True
             body.set_macro(chosen)
-        step = body.step(state)
-        done = step.macro if step.status == Status.DONE else None
-        return MindOutput(output=step.action, meta={
-            "atomic": step.action, "executor": body, "chosen": chosen, "fallback": fallback,
+        moved = self.stepper.step(world, body) if self.stepper is not None else None
+        if moved is None or moved.model_errors:  # code minds, or the model failed: the code's step
+            step = body.step(state)
+            action, done = step.action, (step.macro if step.status == Status.DONE else None)
+        else:
+            action, done = moved.output, moved.meta.get("done")
+        if moved is not None:
+            tokens = (tokens[0] + moved.tokens[0], tokens[1] + moved.tokens[1])
+            errors += moved.model_errors
+        return MindOutput(output=action, tokens=tokens, model_errors=errors,
+                          prompt=moved.prompt if moved is not None else "", meta={
+            "atomic": action, "executor": body, "chosen": chosen, "fallback": fallback,
             "done": done, "tick": state.tick})
 
     def _apply_atomic(self, out: MindOutput, record: CallRecord) -> None:
