@@ -24,6 +24,8 @@ Example::
     first_seconds = 3.0           # first message after this long
     every_seconds = [12.0, 20.0]  # gap between messages
     patience_seconds = 25.0       # how long it waits for the agent before re-planning
+    uptake_seconds = 10.0         # (leader) re-plans sooner when the agent neither answers
+                                  # nor picks up a vegetable for its part by then
 
     [phrases]
     split_cook = ["I'll make the {mine} soup, could you do {yours}?"]
@@ -80,6 +82,10 @@ class Talk:
     first_seconds: float = 3.0
     every_seconds: tuple[float, float] = (15.0, 25.0)
     patience_seconds: float = 25.0
+    uptake_seconds: float = 10.0
+    """(leader) How long a handed-over part may go with no sign that the agent took it
+    up (an answer in chat, one of its vegetables in hand) before the leader re-plans;
+    ``patience_seconds`` still bounds a partner who did take it up."""
 
 
 @dataclass(frozen=True)
