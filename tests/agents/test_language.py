@@ -159,3 +159,21 @@ def test_a_second_request_after_a_hand_over_is_not_dropped(intent):
     got = ground(intent, "could you grab me a plate and then chop two onions", Context(("alice", "bob")))
     want = [("fetch(plate)", 1), ("pass", 1), ("chop(onion)", 2)]
     assert [(str(s.macro), s.count) for s in got.steps] == want
+
+
+@pytest.mark.parametrize("message,steps,avoid", [
+    # An until-clause says when the work ends: its "stop" forbids nothing.
+    ("keep cutting onions until I say stop", [("chop(onion)", None)], []),
+    ("chop lettuce till I tell you to stop", [("chop(lettuce)", None)], []),
+    # A prohibition outside it still holds, and the standing order keeps no count.
+    ("keep chopping tomatoes until I say stop, don't touch the onions",
+     [("chop(tomato)", None)], ["chop(onion)", "fetch(onion)"]),
+    # Without the until-clause, "stop" is a prohibition.
+    ("stop chopping onions", [], ["chop(onion)", "fetch(onion)"]),
+])
+@pytest.mark.parametrize("which", ["learned", "rules"])
+def test_until_i_say_stop_is_a_standing_order_not_a_prohibition(learned, which, message, steps, avoid):
+    interpreter = learned if which == "learned" else RulesInterpreter()
+    got = interpreter.interpret(message, Context(("alice", "cathy", "david"))).intention
+    assert [(str(s.macro), s.count) for s in got.steps] == steps
+    assert sorted(str(m) for m in got.avoid) == avoid

@@ -223,3 +223,26 @@ def test_that_is_enough_ends_a_standing_order_in_the_game():
     assert stop.plan.empty and "OK, no more onions." in said
     later = [m for t, m in stop.macros if t > 220]
     assert later.count("chop(onion)") < [m for t, m in keep.macros if t > 220].count("chop(onion)")
+
+
+def test_a_ready_soup_is_plated_before_the_plan_without_asking_the_model(world):
+    # The model is offered nothing to weigh against a soup about to burn: the plan's cook
+    # had the plan bonus and won, and soups expired on the stove (partition).
+    import dataclasses
+
+    from dualmind.game.state import Pot
+
+    from dualmind.game import items
+
+    kitchen = world.kitchen
+    soup, other = world.state.orders[0].soup, world.state.orders[-1].soup
+    ready = Pot(vegetables=items.SOUPS[soup].ingredients, soup=soup, cook_start=0)
+    state = dataclasses.replace(world.state, tick=kitchen.cook_ticks, pots=(ready, *world.state.pots[1:]))
+    w = World(kitchen, world.nav, state, 0)
+    plan = list(parse_last(f"cook({other}) x1").steps)
+    scorer = FakeScorer({f"cook({other})": -0.1, "wait": -0.1})
+    out = LLMFastChooser(scorer).choose(w, plan)
+    assert out.macro in (Macro("plate", soup), Macro("serve", soup)) and scorer.calls == []
+    # Without the ready soup, the same plan goes to the model.
+    LLMFastChooser(scorer).choose(world, plan)
+    assert len(scorer.calls) == 1

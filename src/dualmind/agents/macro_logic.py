@@ -211,6 +211,29 @@ class PotStarters:
         return frozenset(out)
 
 
+WHOLE_SET = "whole_set"
+"""Executor-memory key: when true, ``cook`` gathers the whole set of chopped vegetables in
+hand before it puts anything in an empty pot (set by an agent that was asked for this soup).
+A pot holding one vegetable of a soup is open to anyone passing with another one: the
+partner's tomato turns an onion left for Alice into their Cathy."""
+
+
+def _gather_set(w: World, target: set[str]) -> NextMove | None:
+    """The next pick-up or combine towards holding all of ``target`` at once, while every
+    missing vegetable lies chopped in reach; None when it cannot be gathered now."""
+    held = w.holding
+    have = set(held.vegetables) if held is not None and held.kind == items.CHOPPED else set()
+    if held is not None and not (have and have < target):
+        return None  # empty-handed, or holding the set already or something else
+    missing = target - have
+    found = w.items_where(_chopped_within(missing))
+    if not found or set().union(*(w.state.items[p].vegetables for p in found)) < missing:
+        return None
+    if held is None and any(set(w.state.items[p].vegetables) == target for p in found):
+        return None  # the whole set lies ready: the usual pick-up and add
+    return Use(found[0], f"{'combine' if held else 'pick up'} towards the {'+'.join(sorted(target))} set")
+
+
 def cook(w: World, mem: dict, soup: str) -> NextMove:
     target = set(items.SOUPS[soup].ingredients)
     pot_pos = mem.get("pot")
@@ -228,6 +251,10 @@ def cook(w: World, mem: dict, soup: str) -> NextMove:
     in_pot = set(w.pot_at(pot_pos).vegetables)
     rest = target - in_pot
     held = w.holding
+    if mem.get(WHOLE_SET) and not in_pot and len(target) > 1:
+        gather = _gather_set(w, target)
+        if gather is not None:
+            return gather
     if held is not None and held.kind == items.CHOPPED and set(held.vegetables) <= rest:
         after = in_pot | set(held.vegetables)
         if after == target or items.soup_of(tuple(sorted(after))) is None:

@@ -32,10 +32,19 @@ from dualmind.agents.executor import Executor, Status
 from dualmind.agents.intention import Intention
 from dualmind.agents.language.context import Context
 from dualmind.agents.language.interpreters import Interpreter, make_interpreter
+from dualmind.agents.macro_logic import WHOLE_SET
 from dualmind.agents.macros import Macro
-from dualmind.agents.minds import FastMind, IntentionProgress, MindOutput, SlowMind, expand, possible
+from dualmind.agents.minds import (
+    FastMind,
+    IntentionProgress,
+    MindOutput,
+    SlowMind,
+    expand,
+    possible,
+    too_late_to_chop,
+)
 from dualmind.agents.navigation import NavMap
-from dualmind.agents.scripted import ScriptedPlanner, can_chop
+from dualmind.agents.scripted import ScriptedPlanner, can_chop, uncovered_orders
 from dualmind.agents.world import World
 from dualmind.game import items, tiles
 from dualmind.game.rules import COOKING, EMPTY, FILLING, READY, Kitchen
@@ -305,7 +314,34 @@ class MindAgent:
             tick = state.tick
             banned = expand(m for m, until in self.banned.items() if tick < until)
             macro = self.planner.choose(world, recent | banned)
+        if macro.verb in ("chop", "fetch") and macro.arg in items.VEGETABLES and too_late_to_chop(world):
+            # Near the end a vegetable chopped now is left unused on a counter; getting a
+            # plate for a soup that will be ready in time is worth more. (Only then: an
+            # agent that just stops chopping leaves the chopping to its partner, who is
+            # then busy when the last soup needs serving.)
+            ahead = self._serve_ahead(world)
+            if ahead is not None and ahead not in recent:
+                return ahead
         return macro
+
+    def _serve_ahead(self, world: World) -> Macro | None:
+        """Serving (or plating, without a window) the soup that will be ready first, if
+        one cooking in reach, no farther from this agent than from the partner, is ready
+        before the end and the partner holds no plate."""
+        k = self.kitchen
+        if world.partner.holding == items.CLEAN_PLATE:
+            return None
+        ready_at = {}
+        for pos in world.pots((COOKING,)):
+            if world.distance(pos) > world.partner_distance(pos):
+                continue  # the planner's rule for ready soups: the nearer player takes them
+            pot = world.pot_at(pos)
+            ready_at[pot.soup] = min(ready_at.get(pot.soup, k.horizon), pot.cook_start + k.cook_ticks)
+        soon = [soup for soup, t in sorted(ready_at.items(), key=lambda x: x[1]) if t < k.horizon]
+        if not soon:
+            return None
+        verb = "serve" if world.nearest(world.tiles(tiles.WINDOW)) is not None else "plate"
+        return Macro(verb, soon[0])
 
     def _mid_chop(self, state: State) -> bool:
         """Is the body chopping a vegetable that already lies part-chopped on its board?"""
@@ -319,29 +355,36 @@ class MindAgent:
     def _avoid(self, state: State) -> set[Macro]:
         """What the agent should not do now: what just failed, what it was told not to,
         and what the human claimed (their soup's cooking, and chopping only their soup
-        needs), while that claim holds (it lapses with time or once the soup is on the
-        stove)."""
+        needs), while that claim holds (it lapses with time or once every order of the
+        soup is on the stove)."""
         tick = state.tick
         orders = {o.soup for o in state.orders}
-        cooking = {p.soup for p in state.pots if p.soup}
+        # A claim on a soup holds while an order of it is still open and not cooking: "me
+        # Cathy" with two Cathy orders open is both of them, not only the first one on the
+        # stove.
+        uncovered = set(uncovered_orders(self._world(state)))
         out = expand(m for m, until in self.banned.items() if tick < until)
         # A macro that just failed (a partner in the one-cell gap, a board in use) is not
         # chosen again at once: else the body retries it every call instead of doing
         # what it was asked meanwhile.
         out |= {m for m, t in self.failed.items() if tick - t < self.retry_ticks}
         claimed = expand(m for m, until in self.claims.items() if tick < until and
-                         (m.arg is None or (m.arg in orders and m.arg not in cooking) or m.verb == "chop"))
+                         (m.arg is None or m.arg in uncovered or m.verb == "chop"))
         # A claim only covers what the human can do: "I'll chop" in a split kitchen leaves
         # the vegetables on the agent's side to the agent.
         partner = self._partner_abilities(state)
-        out |= {m for m in claimed if m.verb == "cook" and partner["can_cook"]}
-        out |= {m for m in claimed if m.verb == "chop" and m.arg in partner["can_chop"]}
+        by_claim = {m for m in claimed if m.verb == "cook" and partner["can_cook"]}
+        by_claim |= {m for m in claimed if m.verb == "chop" and m.arg in partner["can_chop"]}
         soups = {m.arg for m in claimed if m.verb == "cook" and m.arg}
         if soups and len(soups) < len(orders):
             others = {v for s in orders - soups for v in items.SOUPS[s].ingredients}
-            out |= {Macro("chop", v) for s in soups for v in items.SOUPS[s].ingredients
-                    if v not in others}
-        return out
+            by_claim |= {Macro("chop", v) for s in soups for v in items.SOUPS[s].ingredients
+                         if v not in others}
+        # What the human asked for in so many words wins over what their claim implies:
+        # "I'll cook the David, you chop lettuce for it" claims David *and* asks for its
+        # lettuce.
+        asked = {step.macro for step in self.plan.steps}
+        return out | (by_claim - asked)
 
     def _partner_abilities(self, state: State) -> dict:
         """What the human can reach (read once, like the agent's own)."""
@@ -425,6 +468,7 @@ class MindAgent:
             if not self.plan.empty:
                 self._request_choice(state)
                 return
+        chosen = macro is not None  # from the intention (not the planner's fallback)
         if macro is None:
             recent = {m for m, t in self.failed.items() if state.tick - t < self.retry_ticks}
             macro = self._cooperative_choice(world, recent, state)
@@ -441,6 +485,9 @@ class MindAgent:
             self.deferred = macro
             return
         self.executor.set_macro(macro)
+        if chosen and macro.verb == "cook":
+            # A soup the human asked for goes into the pot as one set (see WHOLE_SET).
+            self.executor.memory[WHOLE_SET] = True
         self.macros.append((state.tick, str(macro)))
         since = self.need_since if self.need_since is not None else record.submitted_tick
         self.macro_latency.append((state.tick - since) * tick_s)

@@ -25,7 +25,7 @@ from dualmind.agents.macros import Macro
 from dualmind.agents.scripted import ScriptedPlanner, uncovered_orders, vegetable_supply
 from dualmind.agents.world import World
 from dualmind.game import items
-from dualmind.game.rules import READY
+from dualmind.game.rules import FILLING, READY
 
 
 @dataclass
@@ -89,6 +89,20 @@ def chop_need(world: World) -> Counter:
     return need
 
 
+CHOP_AND_SERVE_SECONDS = 6.0
+"""Beside the cooking itself, what a vegetable chopped now still needs to reach the window:
+chopping it, carrying it to a pot, plating and serving the soup (a few seconds each)."""
+
+
+def too_late_to_chop(world: World) -> bool:
+    """Would a vegetable chopped from now on be left unused when the game ends? A soup it
+    goes into could not cook and be served in the time left; chopping it only leaves one
+    more item on a counter."""
+    settings = world.kitchen.settings
+    left = (world.kitchen.horizon - world.state.tick) * settings.tick_seconds
+    return left < settings.cook_seconds + CHOP_AND_SERVE_SECONDS
+
+
 def within_reach(world: World, veg: str) -> bool:
     """Is a chopped ``veg`` (alone or in a set) where this player can use it: in its hand,
     on a counter or board it reaches, or already in a pot it reaches? What the partner
@@ -114,13 +128,15 @@ def expand(macros, world: World | None = None) -> set[Macro]:
     return out
 
 
-def choose_from_plan(world: World, steps: list[Step], avoid: frozenset[Macro] | set[Macro] = frozenset()
-                     ) -> Macro | None:
+def choose_from_plan(world: World, steps: list[Step], avoid: frozenset[Macro] | set[Macro] = frozenset(),
+                     chop_first: bool = True) -> Macro | None:
     """The first step possible now, or the chopping that would make a cook possible.
 
     Chopping is capped by use: a standing "keep chopping X" chops X only while the open
     orders need it (two spare at most), and a cook chops only the ingredients that are
-    not on their way already, so no pile of unused vegetables builds up."""
+    not on their way already, so no pile of unused vegetables builds up. With
+    ``chop_first``, a soup asked for has all its vegetables chopped before any goes into a
+    pot (:func:`_chop_first`)."""
     first = _PLANNER.choose(world, set(avoid))
     held = world.holding
     if first.verb in ("extinguish", "clear") or (
@@ -133,6 +149,7 @@ def choose_from_plan(world: World, steps: list[Step], avoid: frozenset[Macro] | 
     need = chop_need(world)
     ordered = {o.soup for o in world.state.orders}
     uncovered = set(uncovered_orders(world))
+    late = too_late_to_chop(world)
 
     def missing(step: Step) -> int:
         m = step.macro
@@ -150,8 +167,15 @@ def choose_from_plan(world: World, steps: list[Step], avoid: frozenset[Macro] | 
             continue  # the order is gone (served or expired): a soup nobody wants now
         if m.verb in ("cook", "prepare") and m.arg not in uncovered:
             continue  # already on the stove for every order of it: a second would be waste
-        if m.verb == "chop" and step.count is None and need[m.arg] < -1:
-            continue  # a standing order, and the orders have enough of this (two spare) already
+        if m.verb == "chop" and step.count is None and (need[m.arg] < -1 or late):
+            # A standing order, and the orders have enough of this (two spare) already, or
+            # nothing chopped now could be served before the end. (A counted "chop two"
+            # is done as asked.)
+            continue
+        if chop_first and m.verb == "cook" and m.arg in items.SOUPS and not late:
+            chop = _chop_first(world, m.arg, avoid)
+            if chop is not None:
+                return chop
         if m not in avoid and possible(world, m):
             return m
         # A soup step that cannot start (or just failed: "needs chopped tomato") is
@@ -162,8 +186,28 @@ def choose_from_plan(world: World, steps: list[Step], avoid: frozenset[Macro] | 
                 return cook
             for veg in items.SOUPS[m.arg].ingredients:
                 chop = Macro("chop", veg)
-                if not within_reach(world, veg) and chop not in avoid and possible(world, chop):
+                if not late and not within_reach(world, veg) and chop not in avoid \
+                        and possible(world, chop):
                     return chop
+    return None
+
+
+def _chop_first(world: World, soup: str, avoid) -> Macro | None:
+    """Before a soup asked for goes into a pot, the chopping it still lacks.
+
+    A pot holding one vegetable of a two- or three-vegetable soup is an open invitation:
+    any player passing by with another vegetable completes it, as whatever soup those two
+    make (an onion left in a pot for Alice becomes the partner's Cathy with their tomato).
+    So the ingredients are chopped first and go in one after the other, unless a pot in
+    reach already holds part of this soup (then finishing it is the quickest way)."""
+    wanted = set(items.SOUPS[soup].ingredients)
+    for pos in world.pots((FILLING,)):
+        if set(world.pot_at(pos).vegetables) < wanted:
+            return None
+    for veg in items.SOUPS[soup].ingredients:
+        chop = Macro("chop", veg)
+        if not within_reach(world, veg) and chop not in avoid and possible(world, chop):
+            return chop
     return None
 
 
@@ -189,6 +233,8 @@ def describe_step(step: Step) -> str:
 _SAID = {"extinguish": "put out the fire", "pass": "hand it to you", "discard": "throw it away",
          "clear": "empty the burnt pot", "wait": "wait"}
 _describe = describe_step
+_GERUND = {"chop": "chopping", "cook": "cooking", "serve": "serving", "plate": "plating",
+           "fetch": "fetching", "extinguish": "the fire"}
 
 
 def _cannot(step: Step, ctx: Context) -> str | None:
@@ -210,8 +256,8 @@ def acknowledge(intention: Intention) -> str:
 
 
 def _ack(got: Intention, ctx: Context) -> str:
-    yours = [m.arg.capitalize() if m.arg else m.verb + "ing" for m in got.claims if m.verb == "cook"
-             or m.arg is None]
+    yours = [m.arg.capitalize() if m.arg else _GERUND.get(m.verb, m.verb) for m in got.claims
+             if m.verb == "cook" or m.arg is None]
     parts = []
     if yours:
         parts.append(f"You do {' and '.join(dict.fromkeys(yours))}")
@@ -285,11 +331,14 @@ class FastMind:
         MindOutput (the LLM fast mind, :mod:`dualmind.agents.llm.fast`); None: code."""
         self.interpreter = interpreter
         self.chooser = chooser
+        self.chop_first = True
+        """A soup asked for is chopped in full before it goes into a pot (see
+        :func:`_chop_first`)."""
 
     def choose(self, world: World, steps: list[Step], avoid: frozenset[Macro] = frozenset()) -> MindOutput:
         if self.chooser is not None:
             return self.chooser.choose(world, steps, avoid)
-        macro = choose_from_plan(world, steps, avoid)
+        macro = choose_from_plan(world, steps, avoid, self.chop_first)
         return MindOutput(macro=macro, prompt="; ".join(f"{s.macro}x{s.count}" for s in steps),
                           output=str(macro))
 
@@ -305,5 +354,5 @@ class FastMind:
             out.macro, out.tokens = chosen.macro, chosen.tokens
             out.model_errors += chosen.model_errors
             return out
-        out.macro = choose_from_plan(world, plan_steps, avoid | expand(out.avoid))
+        out.macro = choose_from_plan(world, plan_steps, avoid | expand(out.avoid), self.chop_first)
         return out

@@ -69,6 +69,8 @@ def resolve(intent: str, slots: Slots, ctx: Context) -> Intention:
             veg = last.arg if last else None
         if veg is None:
             return NONE
+        if slots.until and slots.count is None:  # "chop lettuce till I say stop"
+            return Intention("long", (Step(Macro("chop", veg), None),))
         return Intention("short", (Step(Macro("chop", veg), slots.count or 1),))
     if intent == "keep":
         if slots.vegetables:
@@ -164,7 +166,9 @@ def resolve_roles(clauses, ctx: Context, intent: str = "") -> Intention | None:
             verb = "serve" if c.verb == "serve" or (c.verb is None and not spare
                                                     and soup in ctx.cooking) else "cook"
             steps.append(Step(Macro(verb, soup)))
-        steps += [Step(Macro("chop", v), c.count or 1) for v in c.vegetables]
+        # "keep chopping tomatoes, don't touch onions": a standing order has no count
+        standing = intent == "keep" and not c.count
+        steps += [Step(Macro("chop", v), None if standing else c.count or 1) for v in c.vegetables]
         if c.soups or c.vegetables:
             continue
         if c.verb == "chop":  # "you chop": the chopping the open orders need, for as long as they do

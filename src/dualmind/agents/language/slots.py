@@ -37,6 +37,7 @@ class Slots:
     count: int | None = None
     ordinal: int | None = None  # index into the open orders (-1 = last)
     clauses: tuple = ()  # the message's clauses (who does what), see :func:`clauses`
+    until: bool = False  # "... until I say stop": the work goes on until told otherwise
 
 
 def normalise(text: str) -> str:
@@ -105,7 +106,7 @@ def extract(text: str, with_clauses: bool = True) -> Slots:
         if ordinal is None and w in ORDINALS:
             ordinal = ORDINALS[w]
     return Slots(tuple(vegs), tuple(soups), count, ordinal,
-                 clauses(text) if with_clauses else ())
+                 clauses(text) if with_clauses else (), bool(_UNTIL.search(normalise(text[:2000]))))
 
 
 # ---------------------------------------------------------------------- who does what
@@ -152,6 +153,8 @@ class Clause:
     ordinal: int | None = None  # "the first order" (index into the open orders)
 
 
+_UNTIL = re.compile(r"\b(?:until|till|til|untill)\b[^,;.!?:()\n]*")
+"""An until-clause ("until I say stop", "till the end"), up to the end of its clause."""
 _SPLIT = re.compile(r"[,;.!?:()\n]+|\s-\s|\b(?:and then|then|while|whereas|but|so|and)\b")
 
 
@@ -164,6 +167,9 @@ def clauses(text: str) -> tuple[Clause, ...]:
     norm = normalise(text[:2000])
     # "everything but X" / "all except X": X is an exclusion, not a new clause.
     norm = re.sub(r"\b(everything|all|anything|rest|others)\s+(but|except)\b", r"\1 except", norm)
+    # "keep chopping until I say stop", "till we have enough": an until-clause says when
+    # the work ends, not what to do or not to do; its "stop" is no prohibition.
+    norm = _UNTIL.sub(" ", norm)
     out: list[Clause] = []
     prev: Clause | None = None
     for part in _SPLIT.split(norm):

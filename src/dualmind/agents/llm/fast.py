@@ -27,7 +27,7 @@ from dualmind.agents.intention import Step
 from dualmind.agents.language.slots import words
 from dualmind.agents.llm.prompts import fill, quote
 from dualmind.agents.macros import Macro, all_macros
-from dualmind.agents.minds import MindOutput, possible
+from dualmind.agents.minds import MindOutput, choose_from_plan, chop_need, possible
 from dualmind.agents.scripted import ScriptedPlanner
 from dualmind.agents.world import World
 from dualmind.errors import BackendError
@@ -93,11 +93,25 @@ class LLMFastChooser:
 
     def candidates(self, world: World, steps: list[Step],
                    avoid: frozenset[Macro] = frozenset()) -> list[Macro]:
-        wanted: list[Macro] = []
+        # The plan's next step as the code fast mind reads it: a fire, a burnt pot, a ready
+        # soup or one in hand first, whatever was asked; else the first step possible, a
+        # cook whose vegetables are not chopped yet being the chopping the orders lack.
+        nxt = choose_from_plan(world, steps, avoid)
+        if nxt is not None and nxt.verb in ("extinguish", "clear", "serve", "plate", "pass"):
+            # Those come first as a rule, not a preference: scored beside the plan's cook
+            # (which has the plan bonus), the 0.5B left ready and plated soups to expire
+            # while it chopped for the next one (partition, 4 games: 101 against 163 with
+            # the code fast mind and the same slow LLM).
+            return [nxt]
+        wanted: list[Macro] = [nxt] if nxt is not None else []
+        need = chop_need(world)
         for step in steps:
             wanted.append(step.macro)
             if step.macro.verb in ("cook", "serve", "prepare", "plate"):
-                wanted += [Macro("chop", v) for v in items.SOUPS[step.macro.arg].ingredients]
+                # Only what is still lacking: with every vegetable a soup needs offered, the
+                # 0.5B chopped tomatoes again and again for a Cathy soup waiting for the
+                # human's onions (partition, 10 LLM-mind games: 97 beside code minds' 164).
+                wanted += [Macro("chop", v) for v in items.SOUPS[step.macro.arg].ingredients if need[v] > 0]
         planned = any(m.verb != "wait" and possible(world, m) for m in wanted)
         if not planned:
             # No intention to follow yet: what the human's latest message names (a soup, a
@@ -162,6 +176,8 @@ class LLMFastChooser:
         except BackendError as e:
             return MindOutput(macro=None, model_errors=1, meta={"error": type(e).__name__})
         asked = {s.macro for s in steps} | set(self.named(world))
+        nxt = choose_from_plan(world, steps, avoid) if steps else None
+        asked |= {nxt} if nxt is not None else set()
         scores = [s + weight * PRIOR.get(m.verb, 0.0) + (PLAN_BONUS if m in asked else 0.0)
                   for s, m in zip(answer.value, options, strict=True)]
         best = max(range(len(options)), key=scores.__getitem__)
