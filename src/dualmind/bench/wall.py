@@ -79,8 +79,14 @@ def run(seconds: float, load: str, slow_latency: float, seed: int) -> dict:
 
 
 def bench_wall(seconds: float = 30.0, slow_latency: float = 5.0, seed: int = 0,
-               loads: tuple[str, ...] = ("none", "thread", "process")) -> list[dict]:
-    """One run per kind of load; 'none' is the baseline measured in the same process."""
+               loads: tuple[str, ...] | None = None) -> list[dict]:
+    """One run per kind of load; 'none' is the baseline measured in the same process.
+    By default 'llm' (HLA with both Qwen minds while both models also generate) is run too
+    when the models extra is installed."""
+    if loads is None:
+        from dualmind.agents.llm.defaults import llm_available
+
+        loads = ("none", "thread", "process") + (("llm",) if llm_available() else ())
     return [run(seconds, load, slow_latency, seed) for load in loads]
 
 
