@@ -230,9 +230,8 @@ def test_a_ready_soup_is_plated_before_the_plan_without_asking_the_model(world):
     # had the plan bonus and won, and soups expired on the stove (partition).
     import dataclasses
 
-    from dualmind.game.state import Pot
-
     from dualmind.game import items
+    from dualmind.game.state import Pot
 
     kitchen = world.kitchen
     soup, other = world.state.orders[0].soup, world.state.orders[-1].soup
