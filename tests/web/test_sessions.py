@@ -210,7 +210,10 @@ def test_one_ctrl_c_stops_the_command_with_a_game_running(tmp_path, command):
             ["play", "--agents", "hla,partner", "--backend", "learned", "--clock", "wall",
              "--seconds", "60", "--json", "--record", str(records)])
     proc = subprocess.Popen([sys.executable, "-m", "dualmind.cli", *argv],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            # Files, not pipes: nobody reads a pipe until the process has
+                            # exited, and a full one blocks its final flush forever.
+                            stdout=(tmp_path / "out.txt").open("w"), stderr=(tmp_path / "err.txt").open("w"),
+                            text=True)
     try:
         if command == "serve":
             deadline = time.monotonic() + 60
@@ -249,7 +252,8 @@ def test_one_ctrl_c_stops_the_command_with_a_game_running(tmp_path, command):
         if proc.poll() is None:
             proc.kill()
     # The aim is one second; the bound leaves room for a loaded machine (it took 30 s+ before).
-    assert took < 5, f"{command} took {took:.1f} s to stop after one Ctrl-C"
+    err = (tmp_path / "err.txt").read_text()[-2000:]
+    assert took < 5, f"{command} took {took:.1f} s to stop after one Ctrl-C; stderr ends: {err}"
     (episode,) = list_episodes(records)
     assert not episode.finished and episode.ticks >= 29  # what was played is kept
 
