@@ -212,7 +212,7 @@ def _chop_first(world: World, soup: str, avoid) -> Macro | None:
 
 
 _PLANNER = ScriptedPlanner()
-_PLURAL = {"tomato": "tomatoes", "onion": "onions", "lettuce": "lettuce"}
+PLURAL = {"tomato": "tomatoes", "onion": "onions", "lettuce": "lettuce"}
 
 
 def describe_step(step: Step) -> str:
@@ -220,8 +220,8 @@ def describe_step(step: Step) -> str:
     m = step.macro
     if m.verb == "chop":
         if step.count is None:
-            return f"keep chopping {_PLURAL[m.arg]} while the orders need them"
-        return f"chop {step.count} {_PLURAL[m.arg] if step.count > 1 else m.arg}"
+            return f"keep chopping {PLURAL[m.arg]} while the orders need them"
+        return f"chop {step.count} {PLURAL[m.arg] if step.count > 1 else m.arg}"
     if m.verb in ("cook", "serve", "plate", "prepare"):
         return f"{m.verb} the {m.arg.capitalize()} soup"
     if m.verb == "fetch":
@@ -232,7 +232,6 @@ def describe_step(step: Step) -> str:
 
 _SAID = {"extinguish": "put out the fire", "pass": "hand it to you", "discard": "throw it away",
          "clear": "empty the burnt pot", "wait": "wait"}
-_describe = describe_step
 _GERUND = {"chop": "chopping", "cook": "cooking", "serve": "serving", "plate": "plating",
            "fetch": "fetching", "extinguish": "the fire"}
 
@@ -240,7 +239,7 @@ _GERUND = {"chop": "chopping", "cook": "cooking", "serve": "serving", "plate": "
 def _cannot(step: Step, ctx: Context) -> str | None:
     m = step.macro
     if m.verb == "chop" and ctx.can_chop is not None and m.arg not in ctx.can_chop:
-        return f"I can't get {_PLURAL[m.arg]} from here"
+        return f"I can't get {PLURAL[m.arg]} from here"
     if m.verb == "cook" and ctx.can_cook is False:
         return f"I can't reach the stove from here, so I'll chop for the {m.arg.capitalize()} soup"
     if m.verb == "serve" and ctx.can_serve is False:
@@ -264,7 +263,7 @@ def _ack(got: Intention, ctx: Context) -> str:
     cant = [c for c in (_cannot(s, ctx) for s in got.steps) if c]
     doable = [s for s in got.steps if _cannot(s, ctx) is None]
     if doable:
-        what = " and ".join(_describe(s) for s in doable[:3])
+        what = " and ".join(describe_step(s) for s in doable[:3])
         parts.append(("I'll " if parts else "OK, I'll ") + what)
     parts += cant
     banned = [m for m in got.avoid if m.verb != "fetch"]

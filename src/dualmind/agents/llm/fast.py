@@ -93,10 +93,14 @@ class LLMFastChooser:
 
     def candidates(self, world: World, steps: list[Step],
                    avoid: frozenset[Macro] = frozenset()) -> list[Macro]:
-        # The plan's next step as the code fast mind reads it: a fire, a burnt pot, a ready
-        # soup or one in hand first, whatever was asked; else the first step possible, a
-        # cook whose vegetables are not chopped yet being the chopping the orders lack.
-        nxt = choose_from_plan(world, steps, avoid)
+        return self._candidates(world, steps, avoid, choose_from_plan(world, steps, avoid))
+
+    def _candidates(self, world: World, steps: list[Step], avoid: frozenset[Macro],
+                    nxt: Macro | None) -> list[Macro]:
+        """``nxt``: the plan's next step as the code fast mind reads it (a fire, a burnt
+        pot, a ready soup or one in hand first, whatever was asked; else the first step
+        possible, a cook whose vegetables are not chopped yet being the chopping the orders
+        lack): :func:`~dualmind.agents.minds.choose_from_plan`."""
         if nxt is not None and nxt.verb in ("extinguish", "clear", "serve", "plate", "pass"):
             # Those come first as a rule, not a preference: scored beside the plan's cook
             # (which has the plan bonus), the 0.5B left ready and plated soups to expire
@@ -157,7 +161,8 @@ class LLMFastChooser:
         return " / ".join(f'"{quote(h, 120)}"' for h in heard) or "nothing"
 
     def choose(self, world: World, steps: list[Step], avoid: frozenset[Macro] = frozenset()) -> MindOutput:
-        options = self.candidates(world, steps, avoid)
+        nxt = choose_from_plan(world, steps, avoid)  # once: it leads the candidates and gets the bonus
+        options = self._candidates(world, steps, avoid, nxt)
         if len(options) <= 1:
             macro = options[0] if options else None
             return MindOutput(macro=macro, output=str(macro), meta={"scored": 0})
@@ -175,9 +180,8 @@ class LLMFastChooser:
             answer = self.backend.score(chat_prompt(messages), texts, until_distinct=True)
         except BackendError as e:
             return MindOutput(macro=None, model_errors=1, meta={"error": type(e).__name__})
-        asked = {s.macro for s in steps} | set(self.named(world))
-        nxt = choose_from_plan(world, steps, avoid) if steps else None
-        asked |= {nxt} if nxt is not None else set()
+        # (With no steps, ``nxt`` is only ever an urgent macro, returned above unscored.)
+        asked = {s.macro for s in steps} | set(self.named(world)) | ({nxt} if nxt is not None else set())
         scores = [s + weight * PRIOR.get(m.verb, 0.0) + (PLAN_BONUS if m in asked else 0.0)
                   for s, m in zip(answer.value, options, strict=True)]
         best = max(range(len(options)), key=scores.__getitem__)

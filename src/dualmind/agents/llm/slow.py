@@ -44,9 +44,6 @@ def describe_steps(intention: Intention | None) -> str:
     return ", ".join(f"{s.macro} x{'always' if s.count is None else s.count}" for s in intention.steps)
 
 
-_PLURAL = {"tomato": "tomatoes", "onion": "onions", "lettuce": "lettuce"}
-
-
 def _said(intention: Intention | None) -> str:
     """The intention's steps as a person would say them ("chop 2 onions, then cook the Bob soup")."""
     from dualmind.agents.minds import describe_step
@@ -107,8 +104,10 @@ class LLMSlowInterpreter:
             intent = self._rules.classify(text)
             meta = {"error": type(e).__name__, "detail": str(e)[:200]}
         if intent == STOP:
+            from dualmind.agents.minds import PLURAL
+
             last = context.last.steps if context.last else ()
-            chops = [_PLURAL.get(s.macro.arg, s.macro.arg) for s in last if s.macro.verb == "chop"]
+            chops = [PLURAL.get(s.macro.arg, s.macro.arg) for s in last if s.macro.verb == "chop"]
             reply = f"OK, no more {' or '.join(chops)}." if chops else "OK, I'll stop."
             return Interpretation(Intention(reply=reply), STOP, time.perf_counter() - start, meta=meta)
         intention = ground(intent, text, context)
