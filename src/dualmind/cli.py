@@ -143,7 +143,7 @@ def _cmd_play(args: argparse.Namespace) -> int:
     slow = default_slow(args.backend)
     minds = MindConfig(slow=slow, fast=args.fast_backend,
                        slow_latency=args.slow_latency, fast_latency=args.fast_latency,
-                       fast_mind=default_fast_mind(args.fast_mind, slow))
+                       fast_mind=default_fast_mind(args.fast_mind, slow), status_model=args.status_model)
     result = play_episode(args.layout, (names[0], names[1]), seed=args.seed, seconds=args.seconds,
                           clock=args.clock, on_tick=on_tick, minds=minds, record=args.record)
     summary = result.to_json()
@@ -309,6 +309,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         result = bench_fast_mind(cases=FAST_HELDOUT) if args.heldout else bench_fast_mind()
         print(json.dumps(result) if args.json else fast_mind_text(result))
         return 0 if result["available"] else 1
+    if args.what == "status":
+        from dualmind.bench.language import STATUS_CASES, STATUS_HELDOUT, bench_status, status_text
+
+        result = bench_status(cases=STATUS_HELDOUT if args.heldout else STATUS_CASES)
+        print(json.dumps(result) if args.json else status_text(result))
+        return 0 if result["available"] else 1
     if args.what == "all":
         from dualmind.bench.suite import bench_all, suite_text
 
@@ -413,6 +419,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fast-mind", choices=vocab.FAST_MINDS, default=None,
                    help="how the fast mind picks macros: llm (Qwen 0.5B by likelihood; the default "
                         "when the models extra is installed) or code (the default otherwise)")
+    p.add_argument("--status-model", action="store_true",
+                   help="with --backend llm, the model also judges when a standing request is over "
+                        "(off by default: the 1.5B got 5 of 10 held-out checks, see bench status)")
     p.add_argument("--record", default=None, metavar="FILE",
                    help="record the episode to this SQLite file (see dualmind replay)")
     p.add_argument("--json", action="store_true", help="print only a JSON summary")
@@ -489,12 +498,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("bench", help="performance benchmarks")
-    p.add_argument("what", choices=("all", "env", "executor", "language", "fast-mind", "wall", "web"),
+    p.add_argument("what",
+                   choices=("all", "env", "executor", "language", "fast-mind", "status", "wall", "web"),
                    help="env: game steps per second; executor: decision latency per layout; "
                         "language: interpreter accuracy and latency; fast-mind: the LLM fast "
-                        "mind's choices on hand-written situations, and its latency")
+                        "mind's choices on hand-written situations, and its latency; status: the LLM slow "
+                        "mind's judgement of whether a request is over, and its latency")
     p.add_argument("--heldout", action="store_true",
-                   help="fast-mind: the situations written after the prompt was tuned")
+                   help="fast-mind, status: the cases written after the prompt was tuned")
     p.add_argument("--backend", default=None, help="language: one interpreter (default: all)")
     p.add_argument("--seconds", type=_seconds, default=30.0, help="wall, web: real seconds per run")
     p.add_argument("--quick", action="store_true", help="all: fewer steps, no wall-clock runs")

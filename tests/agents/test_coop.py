@@ -9,7 +9,13 @@ from dualmind.agents import macro_logic
 from dualmind.agents.intention import Intention, Step
 from dualmind.agents.macros import Macro
 from dualmind.agents.mind_agent import MindAgent, MindConfig
-from dualmind.agents.minds import MindOutput, choose_from_plan, too_late_to_chop
+from dualmind.agents.minds import (
+    MindOutput,
+    choose_from_plan,
+    possible,
+    too_late_to_chop,
+    unblock_board,
+)
 from dualmind.agents.navigation import NavMap
 from dualmind.agents.world import World
 from dualmind.game import Kitchen, items, load_layout
@@ -118,3 +124,82 @@ def test_nothing_is_chopped_that_the_end_of_the_game_leaves_unused():
     too_late = Pot(("lettuce", "onion"), soup="alice", cook_start=end)
     nothing = dataclasses.replace(late, pots=(too_late, too_late))
     assert agent._cooperative_choice(_world(nothing), set(), nothing).verb == "chop"
+
+
+def test_an_agent_with_nothing_to_do_gets_a_plate_for_the_soup_about_to_be_ready():
+    # Both pots cooking the only two orders: the planner has nothing left but to wait.
+    state = _state(tick=300)
+    state = dataclasses.replace(state, orders=(state.orders[0]._replace(soup="alice"),
+                                               state.orders[0]._replace(soup="alice")))
+    ticks = RING.settings.ticks
+
+    def cooking(ready_in_s: float) -> Pot:
+        return Pot(("lettuce", "onion"), soup="alice",
+                   cook_start=300 + ticks(ready_in_s) - RING.cook_ticks)
+
+    agent = _agent(state)
+    soon = dataclasses.replace(state, pots=(cooking(3.0), cooking(3.0)))
+    assert agent.planner.choose(_world(soon), set()) == Macro("wait")
+    assert agent._cooperative_choice(_world(soon), set(), soon) == Macro("serve", "alice")
+    # Still long to cook: waiting (a plate held for long blocks the hands).
+    later = dataclasses.replace(state, pots=(cooking(9.0), cooking(9.0)))
+    assert agent._cooperative_choice(_world(later), set(), later) == Macro("wait")
+    # Hands full: no plate on top.
+    full = dataclasses.replace(soon, players=(soon.players[0]._replace(holding=items.chopped("tomato")),
+                                              soon.players[1]))
+    assert agent._cooperative_choice(_world(full), set(), full).verb != "serve"
+
+
+def test_boards_blocked_by_half_chopped_vegetables_are_freed_by_finishing_one():
+    # Both boards hold a vegetable someone started to chop and left; the agent holds an
+    # onion it was asked to chop.
+    half = {(3, 3): items.Item(items.VEGETABLE, ("tomato",), chops=3),
+            (4, 3): items.Item(items.VEGETABLE, ("lettuce",), chops=2)}
+    state = _state(holding=items.fresh("onion"))
+    blocked = dataclasses.replace(state, items={**state.items, **half})
+    w, onion = _world(blocked), Macro("chop", "onion")
+    finish = {Macro("chop", "tomato"), Macro("chop", "lettuce")}
+    assert unblock_board(w) in finish
+    assert choose_from_plan(w, [Step(onion, 1)]) in finish
+    agent = _agent(blocked)
+    assert agent._cooperative_choice(w, set(), blocked) in finish  # not a discard of the onion
+    # Finishing one starts by putting the onion down (not in the bin).
+    move = macro_logic.plan(w, {}, unblock_board(w))
+    assert isinstance(move, macro_logic.Use) and move.tile not in blocked.items
+    assert RING.layout.grid[move.tile[1]][move.tile[0]] != "B"
+    # The partner standing at the boards may be chopping there: leave them be.
+    there = dataclasses.replace(blocked, players=(blocked.players[0],
+                                                  blocked.players[1]._replace(pos=(3, 2))))
+    assert unblock_board(_world(there)) is None
+    # A free board: nothing to unblock, chop as asked.
+    one = dataclasses.replace(state, items={**state.items, (3, 3): half[(3, 3)]})
+    assert unblock_board(_world(one)) is None
+    assert choose_from_plan(_world(one), [Step(onion, 1)]) == onion
+
+
+def test_a_soup_asked_for_waits_for_a_pot_as_one_set_in_hand():
+    # Both pots cooking Alice; Bob (lettuce + tomato) lies chopped on two counters.
+
+    def cooking(ready_in_s: float) -> Pot:
+        start = 300 + round(ready_in_s / RING.settings.tick_seconds) - RING.cook_ticks
+        return Pot(("lettuce", "onion"), soup="alice", cook_start=start)
+
+    lying = [items.chopped("lettuce"), items.chopped("tomato")]
+    cook, whole = Macro("cook", "bob"), {macro_logic.WHOLE_SET: True}
+    soon = _state(pots=(cooking(3.0), cooking(3.0)), on_counters=lying, tick=300)
+    move = macro_logic.plan(_world(soon), whole, cook)
+    assert isinstance(move, macro_logic.Use) and move.tile in LEFT_COUNTERS[:2]  # gathering
+    assert possible(_world(soon), cook)
+    # Without the key (the scripted player's and the personas' cook): no free pot, no cook.
+    assert isinstance(macro_logic.plan(_world(soon), {}, cook), macro_logic.Failed)
+    # The set in hand: held until a pot is free.
+    held = _state(pots=(cooking(3.0), cooking(3.0)), holding=items.chopped("lettuce", "tomato"), tick=300)
+    assert isinstance(macro_logic.plan(_world(held), whole, cook), macro_logic.Stay)
+    # A soup just ready: the partner comes to plate it (the agent's hands are full)...
+    just = dataclasses.replace(held, pots=(cooking(-1.0), cooking(3.0)))
+    assert isinstance(macro_logic.plan(_world(just), whole, cook), macro_logic.Stay)
+    # ...but one left ready for long, or pots still long to cook: no holding on.
+    left = dataclasses.replace(held, pots=(cooking(-10.0), cooking(3.0)))
+    assert isinstance(macro_logic.plan(_world(left), whole, cook), macro_logic.Failed)
+    long = dataclasses.replace(held, pots=(cooking(12.0), cooking(12.0)))
+    assert isinstance(macro_logic.plan(_world(long), whole, cook), macro_logic.Failed)

@@ -258,3 +258,17 @@ def test_play_exits_when_the_game_ends_even_with_a_mind_stuck_in_a_call():
     assert summary["ticks"] == 80
     # The trickle goes on for 300 s; the process ends with the game (start-up included).
     assert took < 60, f"play took {took:.0f} s to exit"
+
+
+@pytest.mark.parametrize("server", [[("ok", '{"choice": "split"}')]], indirect=True)
+def test_openai_backend_reads_with_the_llm_slow_minds_own_prompt(server):
+    from dualmind.agents.language.context import Context
+    from dualmind.agents.language.interpreters import make_interpreter
+
+    slow = make_interpreter("openai", base_url=server.url, model="m")
+    got = slow.interpret("I'll do the alice, you do the rest", Context(("alice", "bob", "cathy")))
+    assert got.intent == "split" and "Alice" in got.intention.reply
+    sent = server.requests[0]["messages"]
+    # The shipped few-shot prompt (instructions, worked examples as turns), not a bare question.
+    assert sent[0]["role"] == "system" and "teammate of a human" in sent[0]["content"]
+    assert len(sent) > 20 and "I'll do the alice" in sent[-1]["content"]

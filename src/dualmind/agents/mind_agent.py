@@ -42,9 +42,11 @@ from dualmind.agents.minds import (
     expand,
     possible,
     too_late_to_chop,
+    unblock_board,
 )
 from dualmind.agents.navigation import NavMap
 from dualmind.agents.scripted import ScriptedPlanner, can_chop, uncovered_orders
+from dualmind.agents.status import STATUS_SECONDS, Request
 from dualmind.agents.world import World
 from dualmind.game import items, tiles
 from dualmind.game.rules import COOKING, EMPTY, FILLING, READY, Kitchen
@@ -64,16 +66,19 @@ from dualmind.vocab import (
 MODES = MIND_AGENTS
 CLAIM_SECONDS = 60.0  # a human's "I'll do X" holds this long unless X is on the stove before
 BAN_SECONDS = 90.0  # "don't touch X" holds this long
+PLATE_AHEAD_SECONDS = 5.0  # an idle agent fetches a plate for a soup ready within this long
 _CACHE: dict[str, Interpreter] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def shared_interpreter(name: str) -> Interpreter:
-    """One interpreter per name per process (the learned one takes seconds to load)."""
+def shared_interpreter(name: str, status: bool = False) -> Interpreter:
+    """One interpreter per name per process (the learned one takes seconds to load);
+    ``status``: the LLM slow mind's variant that also judges requests over."""
+    key = f"{name}+status" if status and name in ("llm", "openai") else name
     with _CACHE_LOCK:
-        if name not in _CACHE:
-            _CACHE[name] = make_interpreter(name)
-        return _CACHE[name]
+        if key not in _CACHE:
+            _CACHE[key] = make_interpreter(name, status=status)
+        return _CACHE[key]
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,11 @@ class MindConfig:
     fast_mind: str = "code"
     """How the fast mind picks macros: code (first possible step of the plan) or llm
     (Qwen 0.5B scores the possible macros by likelihood; the models extra)."""
+    status_model: bool = False
+    """Does the LLM slow mind also judge when a standing request is over (a status call
+    on the slow lane, :mod:`dualmind.agents.status`)? Off by default: Qwen 1.5B got 9 of
+    10 dev checks and 5 of 10 held-out ones (``dualmind bench status``), ending "lettuce
+    forever" after 4; the game's rule (a soup no longer wanted) runs either way."""
 
 
 def latency_model(value: float | str | None, lane: str) -> LatencyModel:
@@ -137,7 +147,8 @@ class MindAgent:
         self.mode = mode
         self.config = config or MindConfig()
         self.scheduler = None
-        self.slow = SlowMind(slow or shared_interpreter(self.config.slow))
+        self.slow = SlowMind(slow or shared_interpreter(self.config.slow, self.config.status_model),
+                             status_model=self.config.status_model)
         quick = fast or (shared_interpreter(self.config.fast) if mode in ("hla", "fmoa") else None)
         chooser = None
         parts = parts or {}
@@ -197,6 +208,12 @@ class MindAgent:
         self.queued_action: str | None = None  # NEA: the atomic action that came back
         self.failed: dict[Macro, int] = {}  # macro -> tick it last failed (not retried at once)
         self.retry_ticks = kitchen.settings.ticks(2.0)
+        # The human's open request and its status checks (:mod:`dualmind.agents.status`).
+        self.request: Request | None = None
+        self.status_tick = 0  # when the last status check was made
+        self.status_due = False  # a macro finished since then
+        self.status_about: tuple = (None, None)  # the request and intention a check is about
+        self.status_ticks = kitchen.settings.ticks(STATUS_SECONDS)
         if self.scheduler is None:
             from dualmind.runtime.scheduler import VirtualScheduler
 
@@ -254,6 +271,11 @@ class MindAgent:
         self.atomic_latency_ms.append((time.perf_counter() - start) * 1000)
         if step.status == Status.DONE and step.macro is not None:
             self.plan.completed(step.macro)
+            if self.request is not None:
+                self.request.did(step.macro)
+                self.status_due = True
+        if self.mode == "hla":
+            say = self._check_status(state, say)
         if step.status == Status.FAILED and step.macro is not None:
             self.failed[step.macro] = tick
         if step.status != Status.RUNNING and self.deferred is not None:
@@ -278,6 +300,49 @@ class MindAgent:
                 sched.submit(choose_lane, tick, lambda: self.fast.choose(world, steps, avoid))
                 self.choosing = True
         return Decision(step.action, say)
+
+    def _check_status(self, state: State, say: str | None) -> str | None:
+        """While a request of the human's is open, ask whether it is over: after a macro
+        finishes, at most every :data:`STATUS_SECONDS`, and never ahead of a message still
+        to read. An LLM slow mind answers on the slow lane (its tokens charged like any
+        call); code minds answer by rule, at once (a rule costs no model time, like the
+        planner's fallback)."""
+        if self.request is None:
+            return say
+        if self.plan.empty:  # its counters ran out: nothing left to check
+            self.request = None
+            return say
+        tick, sched = state.tick, self.scheduler
+        if tick - self.status_tick < self.status_ticks or self.pending or sched.busy("slow"):
+            return say
+        model = self.slow.asks_model_for_status(self.plan.steps)
+        if model and not self.status_due:
+            return say  # the model is asked about progress; the game alone is checked below
+        self.status_tick, self.status_due = tick, False
+        world, steps, request = self._world(state), self.plan.steps, self.request
+        ctx = Context.from_state(self.kitchen, state, self.plan.intention)
+        self.status_about = (request, self.plan.intention)
+        if model:
+            sched.submit("slow", tick, lambda: self.slow.status(request, world, steps, ctx))
+            return say
+        out = self.slow.status(request, world, steps, ctx)
+        if out.stop:  # (a rule's "not yet" every few seconds is not worth a record)
+            self.calls.append((CallRecord("slow", tick, tick, result=out, prompt=out.prompt,
+                                          output=out.output), out))
+        return self._status_result(out, state) or say
+
+    def _status_result(self, out: MindOutput, state: State) -> str | None:
+        """Apply a status answer if the request and intention it was about are still in force
+        (a message read meanwhile replaced them: the answer is about the past)."""
+        request, intention = self.status_about
+        if not out.stop or request is not self.request or intention is not self.plan.intention:
+            return None
+        self.request = None
+        asked = serves(self.executor.macro, self.plan.steps)
+        self.plan.set(Intention())
+        if asked:  # the body was on the finished request: it chooses anew next tick
+            self.executor.set_macro(None)
+        return out.reply or None
 
     def _fallback_now(self, state: State) -> None:
         recent = {m for m, t in self.failed.items() if state.tick - t < self.retry_ticks}
@@ -314,6 +379,23 @@ class MindAgent:
             tick = state.tick
             banned = expand(m for m, until in self.banned.items() if tick < until)
             macro = self.planner.choose(world, recent | banned)
+        if macro.verb == "wait" and world.holding is None:
+            # Nothing to do but wait for a pot: get a plate for the soup about to be
+            # ready instead, so it leaves the pot the moment it is done and the next soup
+            # can go in. (Measured, leader, seeds 100-107: ~16 s a game of the agent's
+            # waiting on ring was with every pot cooking. Fetched 10 s ahead, the plate
+            # held that long cost asker and silent ~6-9 points on partition, 16 seeds.)
+            ahead = self._serve_ahead(world, within_s=PLATE_AHEAD_SECONDS)
+            if ahead is not None and ahead not in recent:
+                return ahead
+        held = world.holding
+        if (macro.verb == "chop" and not possible(world, macro)) or (
+                macro.verb == "discard" and held is not None and held.kind == items.VEGETABLE):
+            # Every board blocked by a half-chopped vegetable: finish one, rather than
+            # throw away the vegetable in hand (see unblock_board).
+            unblock = unblock_board(world)
+            if unblock is not None and unblock not in recent:
+                return unblock
         if macro.verb in ("chop", "fetch") and macro.arg in items.VEGETABLES and too_late_to_chop(world):
             # Near the end a vegetable chopped now is left unused on a counter; getting a
             # plate for a soup that will be ready in time is worth more. (Only then: an
@@ -324,10 +406,11 @@ class MindAgent:
                 return ahead
         return macro
 
-    def _serve_ahead(self, world: World) -> Macro | None:
+    def _serve_ahead(self, world: World, within_s: float | None = None) -> Macro | None:
         """Serving (or plating, without a window) the soup that will be ready first, if
         one cooking in reach, no farther from this agent than from the partner, is ready
-        before the end and the partner holds no plate."""
+        before the end (and within ``within_s`` seconds, if given) and the partner holds
+        no plate."""
         k = self.kitchen
         if world.partner.holding == items.CLEAN_PLATE:
             return None
@@ -337,7 +420,10 @@ class MindAgent:
                 continue  # the planner's rule for ready soups: the nearer player takes them
             pot = world.pot_at(pos)
             ready_at[pot.soup] = min(ready_at.get(pot.soup, k.horizon), pot.cook_start + k.cook_ticks)
-        soon = [soup for soup, t in sorted(ready_at.items(), key=lambda x: x[1]) if t < k.horizon]
+        last = k.horizon
+        if within_s is not None:
+            last = min(last, world.state.tick + k.settings.ticks(within_s))
+        soon = [soup for soup, t in sorted(ready_at.items(), key=lambda x: x[1]) if t < last]
         if not soon:
             return None
         verb = "serve" if world.nearest(world.tiles(tiles.WINDOW)) is not None else "plate"
@@ -426,6 +512,8 @@ class MindAgent:
             self.choosing = False
             return None
         self.model_errors += out.model_errors
+        if out.meta.get("status"):
+            return self._status_result(out, state)
         self._hear(out, state.tick)
         if self.mode == "nea" and not from_slow:
             self._apply_atomic(out, record)
@@ -440,6 +528,10 @@ class MindAgent:
                 self.executor.set_macro(None)
         if out.intention is not None:
             self.plan.set(out.intention)
+            if from_slow and self.mode == "hla":  # a new request: its status is checked from here
+                words = out.meta.get("request")
+                self.request = Request(words, state.tick) if words and out.intention.steps else None
+                self.status_tick, self.status_due = state.tick, False
             current = self.executor.macro
             if from_slow and self.mode == "hla" and not serves(current, self.plan.steps):
                 self._request_choice(state)  # the plan changed under the body: re-choose

@@ -24,7 +24,7 @@ from dualmind.agents.language.interpreters import Interpretation, Interpreter
 from dualmind.agents.macros import Macro
 from dualmind.agents.scripted import ScriptedPlanner, uncovered_orders, vegetable_supply
 from dualmind.agents.world import World
-from dualmind.game import items
+from dualmind.game import items, tiles
 from dualmind.game.rules import FILLING, READY
 
 
@@ -76,7 +76,11 @@ class IntentionProgress:
 
 def possible(world: World, macro: Macro) -> bool:
     """Can the executor start this macro now (it does not fail or finish at once)?"""
-    return isinstance(macro_logic.plan(world, {}, macro), macro_logic.Use | macro_logic.Go | macro_logic.Stay)
+    # A cook is asked for (the agent sets WHOLE_SET on it): with every pot cooking, it
+    # can still start by gathering the set in hand (macro_logic._set_in_hand_for_pot).
+    mem = {macro_logic.WHOLE_SET: True} if macro.verb == "cook" else {}
+    move = macro_logic.plan(world, mem, macro)
+    return isinstance(move, macro_logic.Use | macro_logic.Go | macro_logic.Stay)
 
 
 def chop_need(world: World) -> Counter:
@@ -178,6 +182,10 @@ def choose_from_plan(world: World, steps: list[Step], avoid: frozenset[Macro] | 
                 return chop
         if m not in avoid and possible(world, m):
             return m
+        if m.verb == "chop" and m not in avoid:
+            unblock = unblock_board(world)
+            if unblock is not None and unblock not in avoid:
+                return unblock
         # A soup step that cannot start (or just failed: "needs chopped tomato") is
         # worked towards by chopping what it lacks.
         if m.verb in ("cook", "serve", "prepare", "plate") and m.arg in items.SOUPS:
@@ -189,6 +197,20 @@ def choose_from_plan(world: World, steps: list[Step], avoid: frozenset[Macro] | 
                 if not late and not within_reach(world, veg) and chop not in avoid \
                         and possible(world, chop):
                     return chop
+    return None
+
+
+def unblock_board(world: World) -> Macro | None:
+    """With no chopping board free, finishing a vegetable someone left part-chopped on one
+    (the partner not beside it): nobody else picks a part-chopped vegetable up, so it
+    blocks that board for the rest of the game. (Measured, leader, ring seed 125: both
+    boards held an abandoned half-chopped vegetable and the agent picked up and threw
+    away an onion eleven times, the leader's requests all failing.)"""
+    if world.free_boards():
+        return None
+    for pos in world.items_where(lambda it: it.kind == items.VEGETABLE and it.chops > 0):
+        if pos in world.tiles(tiles.BOARD) and world.partner_distance(pos) > 1:
+            return Macro("chop", world.state.items[pos].vegetables[0])
     return None
 
 
@@ -315,11 +337,48 @@ def read_messages(interpreter: Interpreter, messages: list[str], ctx: Context) -
 class SlowMind:
     """Reads chat with the capable interpreter; keeps the plan."""
 
-    def __init__(self, interpreter: Interpreter):
+    def __init__(self, interpreter: Interpreter, status_model: bool = False):
         self.interpreter = interpreter
+        self.status_model = status_model  # may the model judge a request over (MindConfig)
 
     def think(self, messages: list[str], ctx: Context) -> MindOutput:
-        return read_messages(self.interpreter, messages, ctx)
+        out = read_messages(self.interpreter, messages, ctx)
+        if out.intention is not None and out.intention.steps:  # the words a status call reads again
+            out.meta["request"] = " / ".join(m[:200] for m in messages)
+        return out
+
+    def asks_model_for_status(self, steps: list[Step]) -> bool:
+        """Does a status check of ``steps`` need a model call (an LLM slow mind and a
+        standing order), or is it a rule?"""
+        return self._ask is not None and any(s.count is None for s in steps)
+
+    @property
+    def _ask(self):
+        return getattr(self.interpreter, "status", None) if self.status_model else None
+
+    def status(self, request, world: World, steps: list[Step], ctx: Context) -> MindOutput:
+        """Is the human's open ``request`` (:class:`~dualmind.agents.status.Request`) over?
+        ``stop`` says so, ``reply`` tells the human what was done. The game decides first (a
+        soup nobody orders any more); else the model, if this mind has one, reads the
+        request's words against what was done (:mod:`dualmind.agents.status`)."""
+        from dualmind.agents.status import finished_line, rule_status
+
+        over, why = rule_status(world, steps)
+        meta: dict = {"status": True, "request": request.text, "done": request.done_text()}
+        ask = self._ask
+        # Counted steps end by their counters, which are exact; the model is asked only
+        # about a standing order, whose end only its words can tell ("until the David is
+        # in the pot"). Asked about counted ones too, the 1.5B ended "grab me a plate" and
+        # "chop two onions" before they were done (bench status, 16 hand-written checks).
+        if not over and ask is not None and any(s.count is None for s in steps):
+            over, answer = ask(request.text, request.done_text(), ctx)
+            meta.update(answer)
+        tokens = (int(meta.get("evaluated_tokens", meta.get("prompt_tokens", 0)) or 0),
+                  int(meta.get("completion_tokens", 0) or 0))
+        return MindOutput(stop=over, reply=finished_line(request, why) if over else "", tokens=tokens,
+                          model_errors=int("error" in meta), meta=meta,
+                          prompt=f"status of {request.text[:200]!r}; done {request.done_text()}",
+                          output="finished" if over else "continue")
 
 
 class FastMind:

@@ -3,9 +3,11 @@ latency per call, for each interpreter that can run here."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections import defaultdict
+from importlib import resources
 
 from dualmind.agents.language.context import Context
 from dualmind.agents.language.evalset import is_correct, load_cases
@@ -214,3 +216,66 @@ def fast_mind_text(result: dict) -> str:
             f"   p50 {r['p50_ms']:.0f} ms   p99 {r['p99_ms']:.0f} ms   first {r['first_call_ms']:.0f} ms"
             f"   prompt tokens/call {r['prompt_tokens_mean']}   option tokens/call {r['option_tokens_mean']}"
             f"   load {r['load_avg'][0]}->{r['load_avg'][1]}")
+
+
+STATUS_CASES, STATUS_HELDOUT = "status_cases.jsonl", "status_heldout.jsonl"
+"""Hand-written status checks: a request, what was done since, the game, and whether the
+request is over (none of them is among the prompt's examples). The held-out ones were
+written after the prompt was frozen and are never tuned on."""
+
+
+def status_cases(name: str = STATUS_CASES) -> list[dict]:
+    text = (resources.files("dualmind.agents.language") / "data" / name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def bench_status(interpreter=None, verbose: bool = False, cases: str = STATUS_CASES) -> dict:
+    """How often the LLM slow mind's status check says rightly whether a standing request
+    is over (:meth:`~dualmind.agents.llm.slow.LLMSlowInterpreter.status`; counted ones end
+    by their counters, unasked), and its latency per check after the reading prompt is
+    cached (the first check apart)."""
+    from dualmind.agents.language.context import parse_last
+
+    if interpreter is None:
+        try:
+            from dualmind.agents.llm.slow import LLMSlowInterpreter
+
+            interpreter = LLMSlowInterpreter(template="slow+status")
+        except (BackendError, ImportError) as e:
+            return {"available": False, "error": str(e)}
+    load_before = os.getloadavg()[0]
+    right, latencies, evaluated, rows, first = 0, [], [], [], None
+    for case in status_cases(cases):
+        if "x always" not in case["doing"]:
+            continue  # counted steps end by their counters: the model is not asked (SlowMind.status)
+        ctx = Context(tuple(o for o in case["orders"].split(",") if o),
+                      tuple(c for c in case["cooking"].split(",") if c), parse_last(case["doing"]))
+        start = time.perf_counter()
+        over, meta = interpreter.status(case["request"], case["done"], ctx)
+        took = (time.perf_counter() - start) * 1000
+        if first is None:
+            first = took
+        else:
+            latencies.append(took)
+            evaluated.append(int(meta.get("evaluated_tokens", meta.get("prompt_tokens", 0)) or 0))
+        right += over == case["finished"]
+        rows.append({"request": case["request"], "done": case["done"], "want": case["finished"],
+                     "got": over, "ms": round(took, 1)})
+        if verbose:
+            print(f"{'ok ' if over == case['finished'] else 'BAD'} {case['request'][:40]:<40} "
+                  f"{case['done']:<40} want {case['finished']!s:<5} {took:7.0f} ms", flush=True)
+    n = len(rows)
+    return {"available": True, "model": interpreter.name, "cases": n, "right": right,
+            "accuracy": round(right / max(1, n), 4), "first_call_ms": round(first or 0.0, 1),
+            "p50_ms": round(percentile(latencies, 50), 1), "p99_ms": round(percentile(latencies, 99), 1),
+            "prompt_tokens_mean": round(sum(evaluated) / max(1, len(evaluated)), 1),
+            "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)], "rows": rows}
+
+
+def status_text(result: dict) -> str:
+    if not result["available"]:
+        return f"slow mind not available: {result['error']}"
+    r = result
+    return (f"{r['model']}: status right {r['right']}/{r['cases']} ({r['accuracy']:.0%})"
+            f"   p50 {r['p50_ms']:.0f} ms   p99 {r['p99_ms']:.0f} ms   first {r['first_call_ms']:.0f} ms"
+            f"   prompt tokens/call {r['prompt_tokens_mean']}   load {r['load_avg'][0]}->{r['load_avg'][1]}")

@@ -200,7 +200,9 @@ def make_interpreter(name: str = "learned", **options) -> Interpreter:
 
             backend = OpenAICompatibleBackend(**{k: options[k] for k in ("base_url", "model", "api_key")
                                                  if options.get(k)})
-        return LLMSlowInterpreter(backend)
+        # A slow mind that also judges requests over reads with the status examples in its
+        # prompt, so both kinds of call share one cached prefix.
+        return LLMSlowInterpreter(backend, template="slow+status" if options.get("status") else "slow")
     if name == "learned":
         return LearnedInterpreter()
     if name == "rules":
@@ -210,8 +212,12 @@ def make_interpreter(name: str = "learned", **options) -> Interpreter:
 
         return LLMInterpreter(EmbeddedBackend(choice_mode=options.get("choice_mode", "grammar")))
     if name == "openai":
+        # The LLM slow mind's own prompt (prompts/slow.txt) on any OpenAI-compatible server,
+        # so a bigger model served by vLLM, Ollama or llama.cpp drops in for the embedded one.
+        from dualmind.agents.llm.slow import LLMSlowInterpreter
         from dualmind.llm.openai_http import OpenAICompatibleBackend
 
         kwargs = {k: options[k] for k in ("base_url", "model", "api_key") if options.get(k)}
-        return LLMInterpreter(OpenAICompatibleBackend(**kwargs))
+        return LLMSlowInterpreter(OpenAICompatibleBackend(**kwargs),
+                                  template="slow+status" if options.get("status") else "slow")
     raise ValueError(f"unknown interpreter {name!r}; interpreters are {', '.join(INTERPRETERS)}")

@@ -13,7 +13,14 @@ from dualmind.llm.protocol import Message
 
 @cache
 def template(name: str) -> tuple[tuple[str, str], ...]:
-    """The (role, text) turns of ``prompts/<name>.txt``."""
+    """The (role, text) turns of ``prompts/<name>.txt``. ``"a+b"`` is template ``a`` with
+    ``b`` added: b's system text after a's, b's examples before a's (so a's examples stay
+    nearest the question and a's last turn, the one filled per call, stays last)."""
+    if "+" in name:
+        base, extra = (template(n) for n in name.split("+", 1))
+        (role, system), *examples = base
+        (_, more), *extra_examples = extra
+        return ((role, f"{system}\n{more}"), *extra_examples, *examples)
     text = (resources.files("dualmind.agents.llm") / "prompts" / f"{name}.txt").read_text(encoding="utf-8")
     turns: list[tuple[str, list[str]]] = []
     for line in text.splitlines():

@@ -29,12 +29,14 @@ from dualmind.agents.language.interpreters import Interpretation, RulesInterpret
 from dualmind.agents.language.resolve import INTENTS
 from dualmind.agents.llm.prompts import fill, quote
 from dualmind.errors import BackendError
-from dualmind.llm.protocol import Backend, Choices
+from dualmind.llm.protocol import Backend, Choices, Message
 
 STOP = "stop"
 """The human ends what the agent is doing ("that's enough", "stop that") and asks nothing
 new: the intention in force ends (an ``interpret`` kind of none, with no macros)."""
 LABELS = (*INTENTS, *EXTRA_INTENTS, STOP)
+STATUS_LABELS = ("yes", "no")
+"""A status turn's answer to "complete?": the human's request is over, or still holds."""
 MAX_MESSAGE = 300  # characters of a message the model reads (a paste is not a command)
 
 
@@ -114,3 +116,27 @@ class LLMSlowInterpreter:
         # replace() keeps whatever else grounding found (the human's claims, things to avoid)
         intention = replace(intention, reply=reply_for(intent, intention, context, text))
         return Interpretation(intention, intent, time.perf_counter() - start, meta=meta)
+
+    def status_prompt(self, request: str, done: str, context: Context) -> list[Message]:
+        """The reading prompt's fixed turns (already in llama.cpp's cache) and a status turn
+        in place of a message: the request's words and what was done since it."""
+        messages = self.prompt("", context)
+        last = messages[-1].content.split("\n")[0]  # orders | cooking | you are doing
+        text = quote(normalise_counts(request), MAX_MESSAGE)
+        turn = f'{last}\nstatus: asked "{text}"\nyou did since: {done}\ncomplete?'
+        return [*messages[:-1], Message("user", turn)]
+
+    def status(self, request: str, done: str, context: Context) -> tuple[bool, dict]:
+        # (With template "slow+status" the prompt has worked status turns; the plain
+        # reading prompt has none: they cost 2 points of reading, 98.7% -> 96.8% of 156.)
+        """Is the human's request ``request`` complete, given ``done`` (macros finished since
+        it, ``chop(onion) x3``) and the game? A failed call answers "not finished": the
+        request then ends as before, by its counters or by the human."""
+        try:
+            answer = self.backend.complete(self.status_prompt(request, done, context),
+                                           Choices(STATUS_LABELS), timeout=self.timeout)
+        except BackendError as e:
+            return False, {"error": type(e).__name__, "detail": str(e)[:200]}
+        return answer.value == "yes", {
+            "prompt_tokens": answer.prompt_tokens, "completion_tokens": answer.completion_tokens,
+            "model_latency_s": answer.latency_s, "answer": answer.value, **answer.meta}
