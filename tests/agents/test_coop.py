@@ -12,6 +12,7 @@ from dualmind.agents.mind_agent import MindAgent, MindConfig
 from dualmind.agents.minds import (
     MindOutput,
     choose_from_plan,
+    leave_ready_soup,
     possible,
     too_late_to_chop,
     unblock_board,
@@ -203,3 +204,35 @@ def test_a_soup_asked_for_waits_for_a_pot_as_one_set_in_hand():
     assert isinstance(macro_logic.plan(_world(left), whole, cook), macro_logic.Failed)
     long = dataclasses.replace(held, pots=(cooking(12.0), cooking(12.0)))
     assert isinstance(macro_logic.plan(_world(long), whole, cook), macro_logic.Failed)
+
+
+def test_a_soup_asked_for_is_not_dropped_for_a_ready_soup_the_partner_is_free_to_serve():
+    # Alice is ready in one pot; the agent was asked to cook Bob (chopped lettuce and
+    # tomato lie by it, the other pot is empty). The partner, hands free, reaches the pot
+    # and the window.
+    tick = 300
+    ready = Pot(("lettuce", "onion"), soup="alice", cook_start=tick - RING.cook_ticks - 5)
+    chopped = [items.chopped("lettuce"), items.chopped("tomato")]
+    cook_bob = [Step(Macro("cook", "bob"), 1)]
+    for pots in ((ready, Pot()), (Pot(), ready)):
+        state = _state(pots=pots, on_counters=chopped, tick=tick)
+        assert choose_from_plan(_world(state), cook_bob) == Macro("cook", "bob")
+        # Not asked for a soup (a chop): the ready soup comes first, as before.
+        if choose_from_plan(_world(state), [Step(Macro("chop", "onion"), 1)]).verb == "serve":
+            break
+    else:
+        raise AssertionError("no pot the agent is nearer to than the partner")
+    assert leave_ready_soup(_world(state), cook_bob)
+    assert not leave_ready_soup(_world(state), [Step(Macro("chop", "onion"), 1)])
+    # The partner's hands full: the agent serves it.
+    busy = dataclasses.replace(state, players=(state.players[0],
+                                               state.players[1]._replace(holding=items.chopped("onion"))))
+    assert not leave_ready_soup(_world(busy), cook_bob)
+    assert choose_from_plan(_world(busy), cook_bob).verb == "serve"
+    # The planner's fallback (the asked-for cook just failed) waits rather than serve.
+    agent = _agent(state)
+    agent.plan.set(Intention("infer", tuple(cook_bob)))
+    fallback = agent._cooperative_choice(_world(state), {Macro("cook", "bob")}, state)
+    assert fallback == Macro("wait")
+    agent.plan.set(Intention())
+    assert agent._cooperative_choice(_world(state), {Macro("cook", "bob")}, state).verb == "serve"

@@ -40,6 +40,7 @@ from dualmind.agents.minds import (
     MindOutput,
     SlowMind,
     expand,
+    leave_ready_soup,
     possible,
     too_late_to_chop,
     unblock_board,
@@ -375,6 +376,11 @@ class MindAgent:
         leaves nothing to do, help with what they claimed rather than stand idle (what
         they forbade stays forbidden)."""
         macro = self.planner.choose(world, recent | self._avoid(state))
+        if macro.verb in ("serve", "plate") and world.pots((READY,), macro.arg) \
+                and leave_ready_soup(world, self.plan.steps):
+            # The planner's fallback (the asked-for step just failed and is not retried
+            # for 2 s) would take the agent off the soup it was asked for: wait instead.
+            return Macro("wait")
         if macro.verb == "wait":
             tick = state.tick
             banned = expand(m for m, until in self.banned.items() if tick < until)
