@@ -236,7 +236,11 @@ def test_a_ready_soup_is_plated_before_the_plan_without_asking_the_model(world):
     kitchen = world.kitchen
     soup, other = world.state.orders[0].soup, world.state.orders[-1].soup
     ready = Pot(vegetables=items.SOUPS[soup].ingredients, soup=soup, cook_start=0)
-    state = dataclasses.replace(world.state, tick=kitchen.cook_ticks, pots=(ready, *world.state.pots[1:]))
+    # The partner's hands are full, so the soup is the agent's to plate (a free partner who
+    # can reach it would be left it while the agent cooks what was asked: test_coop).
+    busy = world.state.players[1]._replace(holding=items.chopped("onion"))
+    state = dataclasses.replace(world.state, tick=kitchen.cook_ticks, pots=(ready, *world.state.pots[1:]),
+                                players=(world.state.players[0], busy))
     w = World(kitchen, world.nav, state, 0)
     plan = list(parse_last(f"cook({other}) x1").steps)
     scorer = FakeScorer({f"cook({other})": -0.1, "wait": -0.1})
