@@ -131,3 +131,25 @@ def test_bench_web_json(capsys):
     assert r["finished"] == 3 and r["frames_received"] >= 3 * 30
     assert r["records_complete"] == 3 and r["closed_normally"] == 3 and r["games_per_core"] > 0
     assert r["lateness_p99_ms"] >= r["lateness_p50_ms"] >= 0
+
+
+def _exit_without_answering() -> None:
+    raise SystemExit(3)
+
+
+def test_bench_web_says_at_once_when_its_clients_die_without_results():
+    import multiprocessing
+    import time
+
+    from dualmind.bench.web import _answer
+    from dualmind.errors import DualmindError
+
+    context = multiprocessing.get_context("spawn")
+    answers = context.Queue()
+    clients = context.Process(target=_exit_without_answering, daemon=True)
+    clients.start()
+    start = time.monotonic()
+    with pytest.raises(DualmindError, match="exited"):
+        _answer(answers, clients, timeout=300)  # it used to wait out the whole timeout
+    assert time.monotonic() - start < 30
+    clients.join(timeout=10)

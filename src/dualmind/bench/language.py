@@ -211,10 +211,14 @@ def bench_fast_mind(chooser=None, cases: tuple[Case, ...] = FAST_CASES, verbose:
 def fast_mind_text(result: dict) -> str:
     if not result["available"]:
         return f"fast mind not available: {result['error']}"
-    r = result
-    return (f"{r['model']}: followed {r['right']}/{r['cases']} ({r['accuracy']:.0%})"
+    return _scored_line(result, "followed", f"   option tokens/call {result['option_tokens_mean']}")
+
+
+def _scored_line(r: dict, verb: str, extra: str = "") -> str:
+    """One line for a model bench: how many cases right, latency, tokens, machine load."""
+    return (f"{r['model']}: {verb} {r['right']}/{r['cases']} ({r['accuracy']:.0%})"
             f"   p50 {r['p50_ms']:.0f} ms   p99 {r['p99_ms']:.0f} ms   first {r['first_call_ms']:.0f} ms"
-            f"   prompt tokens/call {r['prompt_tokens_mean']}   option tokens/call {r['option_tokens_mean']}"
+            f"   prompt tokens/call {r['prompt_tokens_mean']}{extra}"
             f"   load {r['load_avg'][0]}->{r['load_avg'][1]}")
 
 
@@ -275,7 +279,4 @@ def bench_status(interpreter=None, verbose: bool = False, cases: str = STATUS_CA
 def status_text(result: dict) -> str:
     if not result["available"]:
         return f"slow mind not available: {result['error']}"
-    r = result
-    return (f"{r['model']}: status right {r['right']}/{r['cases']} ({r['accuracy']:.0%})"
-            f"   p50 {r['p50_ms']:.0f} ms   p99 {r['p99_ms']:.0f} ms   first {r['first_call_ms']:.0f} ms"
-            f"   prompt tokens/call {r['prompt_tokens_mean']}   load {r['load_avg'][0]}->{r['load_avg'][1]}")
+    return _scored_line(result, "status right")

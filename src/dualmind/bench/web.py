@@ -9,9 +9,11 @@ used, hence about how many such games one core holds."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
+import queue
 import random
 import socket
 import tempfile
@@ -23,6 +25,7 @@ import httpx
 import uvicorn
 from websockets.asyncio.client import connect
 
+from dualmind.errors import DualmindError
 from dualmind.game.rules import ACTIONS
 from dualmind.runtime.record import list_episodes
 from dualmind.web.app import create_app
@@ -74,6 +77,23 @@ def _clients(port: int, tokens: list[str], answers) -> None:
     answers.put(asyncio.run(run_all()))
 
 
+def _answer(answers, clients, timeout: float) -> list[dict]:
+    """The clients' results; a clients process that died without answering (a client's
+    connection refused, say) is an error now, not a wait of ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return answers.get(timeout=1.0)
+        except queue.Empty:
+            if not clients.is_alive():
+                with contextlib.suppress(queue.Empty):  # it may have answered, then exited
+                    return answers.get(timeout=1.0)
+                raise DualmindError(f"bench web: the clients' process exited ({clients.exitcode}) "
+                                    "without results; see its error above") from None
+            if time.monotonic() > deadline:
+                raise DualmindError(f"bench web: no results from the clients in {timeout:.0f} s") from None
+
+
 def _thread_cpu_s(native_id: int | None) -> float:
     """CPU seconds (user + system) one thread of this process has used (Linux)."""
     try:
@@ -114,7 +134,7 @@ def bench_web(games: int = 20, seconds: float = 30.0, agent: str = "scripted",
         cpu0, wall0 = _thread_cpu_s(thread.native_id), time.perf_counter()
         process0 = time.process_time()  # the whole server: loop, minds, records (no clients)
         clients.start()
-        results = answers.get(timeout=3 * seconds + 300)
+        results = _answer(answers, clients, timeout=3 * seconds + 300)
         loop_cpu_s, wall_s = _thread_cpu_s(thread.native_id) - cpu0, time.perf_counter() - wall0
         server_cpu_s = time.process_time() - process0
         clients.join(timeout=30)

@@ -72,13 +72,36 @@ def layout_from_json(data: dict) -> Layout:
 MAX_STORED_TEXT = 4000  # a prompt or a model's output is cut to this many characters
 
 
+CONNECT_SECONDS = 20.0
+"""How long opening a records file for writing keeps retrying while the file is locked."""
+
+
 def connect(path: str | Path) -> sqlite3.Connection:
-    """A connection for writing records (creates the file and its tables)."""
-    db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+    """A connection for writing records (creates the file and its tables).
+
+    Games that start at once all open the file at once, and SQLite answers some of those
+    opens "database is locked" at once, without waiting out the busy timeout (switching a
+    new file to WAL, creating the tables: seen in the 300-game soak and in ``bench web``).
+    Those are retried with backoff for up to :data:`CONNECT_SECONDS`; any other error, or
+    a lock that outlasts that, is raised."""
+    deadline, pause = time.monotonic() + CONNECT_SECONDS, 0.02
+    while True:
+        try:
+            return _connect_once(path)
+        except sqlite3.OperationalError as e:
+            locked = "locked" in str(e) or "busy" in str(e)
+            if not locked or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+
+
+def _connect_once(path: str | Path) -> sqlite3.Connection:
+    db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=5.0)
     try:
+        db.execute("PRAGMA busy_timeout=5000")  # several games may write one file at once
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA busy_timeout=5000")  # several games may write one file at once
         db.executescript(SCHEMA)
     except BaseException:
         db.close()  # never leak the handle of a file we could not set up
