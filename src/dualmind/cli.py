@@ -421,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "when the models extra is installed) or code (the default otherwise)")
     p.add_argument("--status-model", action="store_true",
                    help="with --backend llm, the model also judges when a standing request is over "
-                        "(off by default: the 1.5B got 5 of 10 held-out checks, see bench status)")
+                        "(off by default: the 1.5B got 7 of 10 held-out checks, see bench status)")
     p.add_argument("--record", default=None, metavar="FILE",
                    help="record the episode to this SQLite file (see dualmind replay)")
     p.add_argument("--json", action="store_true", help="print only a JSON summary")

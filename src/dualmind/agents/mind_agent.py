@@ -102,9 +102,10 @@ class MindConfig:
     (Qwen 0.5B scores the possible macros by likelihood; the models extra)."""
     status_model: bool = False
     """Does the LLM slow mind also judge when a standing request is over (a status call
-    on the slow lane, :mod:`dualmind.agents.status`)? Off by default: Qwen 1.5B got 9 of
-    10 dev checks and 5 of 10 held-out ones (``dualmind bench status``), ending "lettuce
-    forever" after 4; the game's rule (a soup no longer wanted) runs either way."""
+    on the slow lane, :mod:`dualmind.agents.status`)? Off by default: Qwen 1.5B got 8 of
+    10 dev checks and 7 of 10 held-out ones (``dualmind bench status [--heldout]``), and
+    ended "you handle tomatoes for the rest of the round" after 6; the game's rule (a soup
+    no longer wanted) runs either way."""
 
 
 def latency_model(value: float | str | None, lane: str) -> LatencyModel:
@@ -338,12 +339,17 @@ class MindAgent:
         request, intention = self.status_about
         if not out.stop or request is not self.request or intention is not self.plan.intention:
             return None
-        self.request = None
+        self._end_intention()
+        return out.reply or None
+
+    def _end_intention(self) -> None:
+        """The intention in force is over (the human said stop, or a status check found its
+        request done): the plan empties, and a body working on it chooses anew next tick."""
         asked = serves(self.executor.macro, self.plan.steps)
         self.plan.set(Intention())
-        if asked:  # the body was on the finished request: it chooses anew next tick
+        self.request = None
+        if asked:
             self.executor.set_macro(None)
-        return out.reply or None
 
     def _fallback_now(self, state: State) -> None:
         recent = {m for m, t in self.failed.items() if state.tick - t < self.retry_ticks}
@@ -528,10 +534,7 @@ class MindAgent:
         if carries_choice:
             self.choosing = False
         if out.stop and out.intention is None and from_slow:  # "that's enough": the plan ends
-            asked = serves(self.executor.macro, self.plan.steps)
-            self.plan.set(Intention())
-            if asked:  # the body was doing what was asked: it stops, and chooses anew next tick
-                self.executor.set_macro(None)
+            self._end_intention()
         if out.intention is not None:
             self.plan.set(out.intention)
             if from_slow and self.mode == "hla":  # a new request: its status is checked from here

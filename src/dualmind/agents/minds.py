@@ -316,6 +316,13 @@ def _ack(got: Intention, ctx: Context) -> str:
     return "; ".join(parts) + "." if parts else ""
 
 
+def model_tokens(meta: dict) -> tuple[int, int]:
+    """(prompt tokens evaluated, tokens generated) of a model call, from its ``meta``: the
+    prompt tokens llama.cpp took from its cache are not counted (``evaluated_tokens``)."""
+    return (int(meta.get("evaluated_tokens", meta.get("prompt_tokens", 0)) or 0),
+            int(meta.get("completion_tokens", 0) or 0))
+
+
 def read_messages(interpreter: Interpreter, messages: list[str], ctx: Context) -> MindOutput:
     """Interpret messages in order; the last one that asks for something sets the
     intention; every question gets its reply and every request a one-line
@@ -330,8 +337,8 @@ def read_messages(interpreter: Interpreter, messages: list[str], ctx: Context) -
     for text in messages:
         result: Interpretation = interpreter.interpret(text, replace(ctx, last=last))
         errors += "error" in result.meta
-        read += int(result.meta.get("evaluated_tokens", result.meta.get("prompt_tokens", 0)) or 0)
-        written += int(result.meta.get("completion_tokens", 0) or 0)
+        tokens = model_tokens(result.meta)
+        read, written = read + tokens[0], written + tokens[1]
         got = result.intention
         parts.append(f"{text[:200]!r} -> {result.intent}")
         if result.intent == "stop":  # "that's enough": what was asked before ends here
@@ -384,17 +391,15 @@ class SlowMind:
 
         over, why = rule_status(world, steps)
         meta: dict = {"status": True, "request": request.text, "done": request.done_text()}
-        ask = self._ask
         # Counted steps end by their counters, which are exact; the model is asked only
         # about a standing order, whose end only its words can tell ("until the David is
         # in the pot"). Asked about counted ones too, the 1.5B ended "grab me a plate" and
         # "chop two onions" before they were done (bench status, 16 hand-written checks).
-        if not over and ask is not None and any(s.count is None for s in steps):
-            over, answer = ask(request.text, request.done_text(), ctx)
+        if not over and self.asks_model_for_status(steps):
+            over, answer = self._ask(request.text, request.done_text(), ctx)
             meta.update(answer)
-        tokens = (int(meta.get("evaluated_tokens", meta.get("prompt_tokens", 0)) or 0),
-                  int(meta.get("completion_tokens", 0) or 0))
-        return MindOutput(stop=over, reply=finished_line(request, why) if over else "", tokens=tokens,
+        return MindOutput(stop=over, reply=finished_line(request, why) if over else "",
+                          tokens=model_tokens(meta),
                           model_errors=int("error" in meta), meta=meta,
                           prompt=f"status of {request.text[:200]!r}; done {request.done_text()}",
                           output="finished" if over else "continue")

@@ -86,8 +86,7 @@ def moot(world: World, steps: list[Step]) -> str:
         return ""
     orders = Counter(o.soup for o in world.state.orders)
     cooking = Counter(p.soup for p in world.state.pots if p.soup)
-    held = Counter(p.holding.soup for p in world.state.players
-                   if p.holding is not None and getattr(p.holding, "soup", None))
+    held = Counter(p.holding.soup for p in world.state.players if p.holding is not None and p.holding.soup)
     for soup in dict.fromkeys(soups):
         verbs = {s.macro.verb for s in steps if s.macro.arg == soup}
         if orders[soup] == 0:

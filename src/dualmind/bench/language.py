@@ -239,6 +239,7 @@ def bench_status(interpreter=None, verbose: bool = False, cases: str = STATUS_CA
     by their counters, unasked), and its latency per check after the reading prompt is
     cached (the first check apart)."""
     from dualmind.agents.language.context import parse_last
+    from dualmind.agents.minds import model_tokens
 
     if interpreter is None:
         try:
@@ -250,10 +251,11 @@ def bench_status(interpreter=None, verbose: bool = False, cases: str = STATUS_CA
     load_before = os.getloadavg()[0]
     right, latencies, evaluated, rows, first = 0, [], [], [], None
     for case in status_cases(cases):
-        if "x always" not in case["doing"]:
+        doing = parse_last(case["doing"])
+        if doing is None or not doing.standing:
             continue  # counted steps end by their counters: the model is not asked (SlowMind.status)
         ctx = Context(tuple(o for o in case["orders"].split(",") if o),
-                      tuple(c for c in case["cooking"].split(",") if c), parse_last(case["doing"]))
+                      tuple(c for c in case["cooking"].split(",") if c), doing)
         start = time.perf_counter()
         over, meta = interpreter.status(case["request"], case["done"], ctx)
         took = (time.perf_counter() - start) * 1000
@@ -261,7 +263,7 @@ def bench_status(interpreter=None, verbose: bool = False, cases: str = STATUS_CA
             first = took
         else:
             latencies.append(took)
-            evaluated.append(int(meta.get("evaluated_tokens", meta.get("prompt_tokens", 0)) or 0))
+            evaluated.append(model_tokens(meta)[0])
         right += over == case["finished"]
         rows.append({"request": case["request"], "done": case["done"], "want": case["finished"],
                      "got": over, "ms": round(took, 1)})

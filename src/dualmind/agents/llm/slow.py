@@ -127,11 +127,11 @@ class LLMSlowInterpreter:
         return [*messages[:-1], Message("user", turn)]
 
     def status(self, request: str, done: str, context: Context) -> tuple[bool, dict]:
-        # (With template "slow+status" the prompt has worked status turns; the plain
-        # reading prompt has none: they cost 2 points of reading, 98.7% -> 96.8% of 156.)
         """Is the human's request ``request`` complete, given ``done`` (macros finished since
         it, ``chop(onion) x3``) and the game? A failed call answers "not finished": the
         request then ends as before, by its counters or by the human."""
+        # With template "slow+status" the prompt has worked status turns; the plain reading
+        # prompt has none: they cost 2 points of reading, 98.7% -> 96.8% of 156.
         try:
             answer = self.backend.complete(self.status_prompt(request, done, context),
                                            Choices(STATUS_LABELS), timeout=self.timeout)
