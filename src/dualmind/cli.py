@@ -529,12 +529,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.argv = list(argv) if argv is not None else sys.argv[1:]
     try:
-        return args.func(args)
+        rc = args.func(args)
     except (DualmindError, ValueError, ImportError) as e:
         print(f"dualmind: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        return 130
+        rc = 130
+    if argv is None:
+        _leave_abandoned_calls(rc)
+    return rc
+
+
+def _leave_abandoned_calls(rc: int) -> None:
+    """Exit at once when a mind's call is still running in its (daemon) thread.
+
+    The game is over and its record closed by now, but a thread inside torch or llama.cpp
+    can hold a native lock that the interpreter's teardown (atexit handlers, the libraries'
+    own destructors) then waits on: a `play` stopped with Ctrl-C was seen hanging there
+    with nothing on stderr. Nothing is left to save, so skip the teardown."""
+    import os
+
+    from dualmind.runtime.scheduler import calls_running
+
+    if calls_running():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(rc)
 
 
 if __name__ == "__main__":

@@ -171,6 +171,9 @@ HAND_WRITTEN = {
     "please do not chop any lettuce": (set(), set(), {"chop(lettuce)"}),
     "leave the tomatoes alone": (set(), set(), {"chop(tomato)"}),
     "i'm on the stove so u do onions": ({"chop(onion)"}, {"cook"}, set()),
+    # the human chops FOR a soup the agent cooks: not the human's soup to keep
+    "for david I'll do the cutting and you cook": (
+        {"cook(david)"}, {"chop(lettuce)", "chop(onion)", "chop(tomato)"}, set()),
 }
 
 

@@ -132,3 +132,29 @@ def test_replay_cli(tmp_path, capsys):
     assert main(["replay", str(path), "--every", "0"]) == 0
     out = capsys.readouterr().out
     assert f"final score {summary['score']}" in out and "replayed 300 ticks exactly" in out
+
+
+def test_a_command_does_not_wait_at_exit_for_an_abandoned_mind_call(tmp_path):
+    """A mind call still running when `play` ends must not hold the process in the
+    interpreter's teardown (seen: a native lock in a model library, nothing on stderr).
+    Here the teardown hang is an atexit handler that sleeps; the call never returns."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "exit.py"
+    script.write_text(
+        "import atexit, threading, time\n"
+        "from dualmind.cli import _leave_abandoned_calls\n"
+        "from dualmind.runtime.scheduler import ThreadScheduler, calls_running\n"
+        "atexit.register(time.sleep, 60)\n"
+        "s = ThreadScheduler(0.1)\n"
+        "s.submit('slow', 0, lambda: threading.Event().wait())\n"
+        "s.close()\n"
+        "assert calls_running()\n"
+        "print('saved', flush=False)\n"
+        "_leave_abandoned_calls(130)\n")
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=50)
+    assert time.monotonic() - start < 30
+    assert done.returncode == 130, done.stderr
+    assert done.stdout == "saved\n"  # what was printed is flushed, not lost

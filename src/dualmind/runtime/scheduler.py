@@ -121,6 +121,15 @@ class VirtualScheduler(_Lanes):
         self._pending.clear()
 
 
+CALL_THREAD = "mind-"
+"""Name prefix of the daemon thread each wall-clock mind call runs in."""
+
+
+def calls_running() -> bool:
+    """True while a wall-clock mind call (possibly abandoned at close) is still running."""
+    return any(t.name.startswith(CALL_THREAD) and t.is_alive() for t in threading.enumerate())
+
+
 class ThreadScheduler(_Lanes):
     """Wall-clock minds: each call runs in a worker thread; results are polled per tick.
 
@@ -150,7 +159,7 @@ class ThreadScheduler(_Lanes):
         # A daemon thread per call, not a ThreadPoolExecutor: the pool's workers are joined
         # at interpreter exit, so one mind stuck in a model call kept a finished `play`
         # (or a stopped server) alive. A call still running at close is simply abandoned.
-        threading.Thread(target=run, name=f"mind-{mind}", daemon=True).start()
+        threading.Thread(target=run, name=f"{CALL_THREAD}{mind}", daemon=True).start()
         self._pending[mind] = (record, future, time.perf_counter())
         return record
 

@@ -127,7 +127,17 @@ def resolve_roles(clauses, ctx: Context, intent: str = "") -> Intention | None:
         return None  # one plain request: the intent and its slots say it all
     claims: list[Macro] = []
     avoid: list[Macro] = []
+    # "for david I cut and you cook": the human chops FOR a soup the agent is told to cook
+    # (a bare "you cook"): the soup is shared, the human claims only its chopping.
+    bare_cook = any(c.actor != "speaker" and not c.negated and c.verb == "cook"
+                    and not (c.soups or c.vegetables or c.rest) for c in clauses)
+    shared: list[str] = []
     for c in clauses:
+        if c.actor == "speaker" and not c.negated and c.verb == "chop" and c.soups and bare_cook \
+                and not c.vegetables:
+            shared += c.soups
+            claims += [Macro("chop", v) for s in c.soups for v in SOUPS[s].ingredients]
+            continue
         if c.actor == "speaker" and not c.negated:
             soups = c.soups
             if not soups and c.ordinal is not None and ctx.orders \
@@ -176,6 +186,8 @@ def resolve_roles(clauses, ctx: Context, intent: str = "") -> Intention | None:
             steps += [Step(Macro("chop", v), None) for v in vegs]
         elif c.verb == "serve":
             steps += [Step(Macro("serve", s)) for s in ctx.cooking[:1]]
+        elif shared and c.verb == "cook" and not c.rest:
+            steps += [Step(Macro("cook", s)) for s in dict.fromkeys(shared)]
         elif c.rest or (c.verb == "cook" and not named):
             steps += [Step(Macro("cook", s)) for s in open_soups]
     steps = [s for s in dict.fromkeys(steps) if s.macro not in avoid]
