@@ -7,17 +7,21 @@ import dataclasses
 
 from dualmind.agents import macro_logic
 from dualmind.agents.intention import Intention, Step
+from dualmind.agents.language.context import Context
+from dualmind.agents.language.coverage import ground
 from dualmind.agents.macros import Macro
 from dualmind.agents.mind_agent import MindAgent, MindConfig
 from dualmind.agents.minds import (
     MindOutput,
     choose_from_plan,
     leave_ready_soup,
+    named_soups,
     possible,
     too_late_to_chop,
     unblock_board,
 )
 from dualmind.agents.navigation import NavMap
+from dualmind.agents.status import Request, rule_status
 from dualmind.agents.world import World
 from dualmind.game import Kitchen, items, load_layout
 from dualmind.game.state import Pot
@@ -236,3 +240,56 @@ def test_a_soup_asked_for_is_not_dropped_for_a_ready_soup_the_partner_is_free_to
     assert fallback == Macro("wait")
     agent.plan.set(Intention())
     assert agent._cooperative_choice(_world(state), {Macro("cook", "bob")}, state).verb == "serve"
+
+
+def _cooking_bob(tick: int = 300):
+    """Ring at ``tick``, orders David, Bob, Alice; one pot cooking Bob, the other empty."""
+    bob = Pot(("lettuce", "tomato"), soup="bob", cook_start=tick - 10)
+    return _state(pots=(bob, Pot()), tick=tick)
+
+
+def test_a_soup_asked_for_by_name_is_cooked_though_the_orders_have_it_covered():
+    # "Cook a Bob soup" while a Bob already cooks for the one Bob order: the human's wish
+    # wins over the order list (GAME.md); "you do the rest" stays judged by the orders.
+    state = _cooking_bob()
+    w, steps = _world(state), [Step(Macro("cook", "bob"), 1)]
+    asked, rest = Intention("short", tuple(steps)), Intention("infer", tuple(steps))
+    assert named_soups(asked) == {"bob"} and named_soups(rest) == frozenset()
+    assert choose_from_plan(w, steps, named=named_soups(asked)) in (
+        Macro("chop", "lettuce"), Macro("chop", "tomato"))
+    assert choose_from_plan(w, steps, named=named_soups(rest)) is None
+    assert rule_status(w, steps, named_soups(asked)) == (False, "")
+    assert rule_status(w, steps, named_soups(rest)) == (True, "The Bob soup is already on its way")
+    # No Bob order left at all (served, expired): nobody wants one, asked or not.
+    gone = _world(dataclasses.replace(state, orders=tuple(o for o in state.orders if o.soup != "bob")))
+    assert choose_from_plan(gone, steps, named=named_soups(asked)) is None
+    assert rule_status(gone, steps, named_soups(asked)) == (True, "The Bob order is gone")
+    # The agent's status check keeps the named request open, ends the division of work.
+    for intention, still_open in ((asked, True), (rest, False)):
+        agent = _agent(state)
+        agent.plan.set(intention)
+        agent.request = Request("cook a bob soup", state.tick)
+        agent.status_tick = state.tick - agent.status_ticks
+        agent._check_status(state, None)
+        assert (agent.plan.steps == steps) is still_open
+
+
+def test_a_line_ending_a_request_does_not_replace_the_answer_to_a_question():
+    # A question read this tick leaves the old request open; the status check in the
+    # same tick finds that request over ("the order is gone"): both lines are said.
+    state = _cooking_bob()
+    agent = _agent(state)
+    agent.plan.set(Intention("infer", (Step(Macro("cook", "bob"), 1),)))
+    agent.request = Request("you do bob", state.tick)
+    agent.status_tick = state.tick - agent.status_ticks
+    said = agent._check_status(state, "The orders are David soup, Bob soup, Alice soup.")
+    assert said is not None and said.startswith("The orders are") and "already on its way" in said
+    assert agent.plan.empty
+
+
+def test_a_count_of_chopped_vegetables_to_bring_is_kept():
+    # "Get me four chopped lettuces" was read as one chop (talker, bottleneck seed 7).
+    for text, veg, count in (("get me four chopped lettuces", "lettuce", 4),
+                             ("bring me 2 chopped tomatoes", "tomato", 2),
+                             ("get me a chopped onion", "onion", 1)):
+        assert ground("bring", text, Context()).steps == (Step(Macro("chop", veg), count),), text

@@ -60,6 +60,23 @@ def test_the_label_is_grounded_by_rule_in_the_context(label, message, expected):
     assert got.intention.reply.startswith("On it")
 
 
+def test_the_words_decide_who_does_what_when_the_label_does_not():
+    """The 1.5B read a role split in shorthand as no request, and a human taking a soup
+    back as the agent's job (leader, partition); the clauses' actors overrule both."""
+    ctx = Context(("david", "david", "cathy"), ("david", "david"), parse_last("cook(david)"))
+    split = LLMSlowInterpreter(ScriptedBackend({}, default="none")).interpret(
+        "Cathy soup: I chop, you cook", ctx)
+    assert [str(s.macro) for s in split.intention.steps] == ["cook(cathy)"]
+    assert split.meta["overruled"] == "none" and "Cathy" in split.intention.reply
+    taken = LLMSlowInterpreter(ScriptedBackend({}, default="assign")).interpret(
+        "no worries, I'll take Cathy then", ctx)
+    assert Macro("cook", "cathy") in taken.intention.claims
+    assert Macro("cook", "cathy") not in [s.macro for s in taken.intention.steps]
+    for chat in ("I chopped, you cooked, we won", "so I chop and you cook?", "lol you cook like my dad"):
+        got = LLMSlowInterpreter(ScriptedBackend({}, default="none")).interpret(chat, ctx)
+        assert not got.intention.steps, chat
+
+
 def test_questions_are_answered_from_the_game():
     got = LLMSlowInterpreter(ScriptedBackend({}, default="orders")).interpret("orders?", CTX)
     assert got.intention.kind == "question" and "Cathy" in got.intention.reply

@@ -41,6 +41,7 @@ from dualmind.agents.minds import (
     SlowMind,
     expand,
     leave_ready_soup,
+    named_soups,
     possible,
     too_late_to_chop,
     unblock_board,
@@ -258,11 +259,11 @@ class MindAgent:
             messages, self.fresh = self.fresh, []
             if self.mode == "fmoa":
                 self.pending = []
-            world, steps = self._world(state), self.plan.steps
+            world, steps, named = self._world(state), self.plan.steps, self._named(self.plan.intention)
             if self.llm_baseline:  # FMOA's fast model reads the raw words, picks and replies
                 sched.submit("fast", tick, lambda: self.fast.chooser.react(world, messages, frozenset(avoid)))
             else:
-                sched.submit("fast", tick, lambda: self.fast.react(messages, ctx, world, steps, avoid))
+                sched.submit("fast", tick, lambda: self.fast.react(messages, ctx, world, steps, avoid, named))
             self.choosing = True
 
         if self.mode == "nea":
@@ -298,8 +299,8 @@ class MindAgent:
                 self._fallback_now(state)
                 return Decision(self.executor.step(state).action, say)
             if not self.choosing and not sched.busy(choose_lane):
-                world, steps = self._world(state), self.plan.steps
-                sched.submit(choose_lane, tick, lambda: self.fast.choose(world, steps, avoid))
+                world, steps, named = self._world(state), self.plan.steps, self._named(self.plan.intention)
+                sched.submit(choose_lane, tick, lambda: self.fast.choose(world, steps, avoid, named))
                 self.choosing = True
         return Decision(step.action, say)
 
@@ -324,14 +325,19 @@ class MindAgent:
         world, steps, request = self._world(state), self.plan.steps, self.request
         ctx = Context.from_state(self.kitchen, state, self.plan.intention)
         self.status_about = (request, self.plan.intention)
+        named = self._named(self.plan.intention)
         if model:
-            sched.submit("slow", tick, lambda: self.slow.status(request, world, steps, ctx))
+            sched.submit("slow", tick, lambda: self.slow.status(request, world, steps, ctx, named))
             return say
-        out = self.slow.status(request, world, steps, ctx)
+        out = self.slow.status(request, world, steps, ctx, named)
         if out.stop:  # (a rule's "not yet" every few seconds is not worth a record)
             self.calls.append((CallRecord("slow", tick, tick, result=out, prompt=out.prompt,
                                           output=out.output), out))
-        return self._status_result(out, state) or say
+        # The line ending the old request goes out with, not instead of, what this tick
+        # already says: a question read this tick (it leaves the request open) is checked
+        # in the same tick, and its answer was lost. (Measured, talker, bottleneck seed 0:
+        # "what's ordered right now?" got only "Done: I chopped a lettuce ...".)
+        return " ".join(x for x in (say, self._status_result(out, state)) if x) or None
 
     def _status_result(self, out: MindOutput, state: State) -> str | None:
         """Apply a status answer if the request and intention it was about are still in force
@@ -509,8 +515,17 @@ class MindAgent:
             return self.fast.chooser.choose(world, [], frozenset(self._avoid(world.state)), messages=messages)
         out = self.slow.think(messages, ctx)
         steps = list(out.intention.steps) if out.intention else self.plan.steps
-        out.macro = self.fast.choose(world, steps, frozenset(self._avoid(world.state))).macro
+        named = self._named(out.intention if out.intention else self.plan.intention)
+        out.macro = self.fast.choose(world, steps, frozenset(self._avoid(world.state)), named).macro
         return out
+
+    def _named(self, intention: Intention | None) -> frozenset[str]:
+        """The soups the human asked for by name (:func:`~dualmind.agents.minds.named_soups`).
+        Only the code fast mind cooks them against the order list: the LLM chooser's
+        candidates (``agents/llm/fast.py``) still follow the orders, and with it such a
+        request ends as before ("already on its way") rather than stay open with nothing
+        chosen for it."""
+        return named_soups(intention) if self.fast.chooser is None else frozenset()
 
     def _world(self, state: State) -> World:
         return World(self.kitchen, self.nav, state, self.me)
@@ -552,9 +567,9 @@ class MindAgent:
     def _request_choice(self, state: State) -> None:
         lane = "slow" if self.mode == "smoa" else "fast"
         if not self.scheduler.busy(lane) and not self.choosing:
-            world, steps = self._world(state), self.plan.steps
+            world, steps, named = self._world(state), self.plan.steps, self._named(self.plan.intention)
             avoid = self._avoid(state)
-            self.scheduler.submit(lane, state.tick, lambda: self.fast.choose(world, steps, avoid))
+            self.scheduler.submit(lane, state.tick, lambda: self.fast.choose(world, steps, avoid, named))
             self.choosing = True
 
     def _apply_macro(self, macro: Macro | None, record: CallRecord, state: State,
@@ -609,16 +624,18 @@ class MindAgent:
         if not self.scheduler.busy("fast"):
             world, steps = self._world(state), list(self.plan.steps)
             avoid, body = frozenset(self._avoid(state)), _private_copy(self.executor)
+            named = self._named(self.plan.intention)
             self.scheduler.submit("fast", state.tick,
-                                  lambda: self._atomic(world, steps, avoid, body, state))
+                                  lambda: self._atomic(world, steps, avoid, body, state, named))
         return Decision(action, say)
 
-    def _atomic(self, world: World, steps, avoid: frozenset, body: Executor, state: State) -> MindOutput:
+    def _atomic(self, world: World, steps, avoid: frozenset, body: Executor, state: State,
+                named: frozenset[str] = frozenset()) -> MindOutput:
         """Worker side: touches only its arguments (``body`` is its own executor copy)."""
         chosen, fallback = None, False
         tokens, errors = (0, 0), 0
         if body.macro is None:
-            picked = self.fast.choose(world, steps, avoid)
+            picked = self.fast.choose(world, steps, avoid, named)
             chosen, tokens, errors = picked.macro, picked.tokens, picked.model_errors
             if chosen is None:
                 chosen, fallback = self.planner.choose(world, set(avoid)), True

@@ -75,12 +75,14 @@ def finished_line(request: Request, why: str = "") -> str:
     return f"Done: I {did}." if did else "OK, that's done."
 
 
-def moot(world: World, steps: list[Step]) -> str:
+def moot(world: World, steps: list[Step], named: frozenset[str] = frozenset()) -> str:
     """Why nothing left in ``steps`` can still serve an open order ("" when something can).
 
     Only steps about a soup are judged: a soup no open order wants any more (served by the
     human, expired) or already cooking for its order. Chopping and fetching are left to
-    counters and standing-order caps, which know what the orders still lack."""
+    counters and standing-order caps, which know what the orders still lack. A soup the
+    human asked for by name (``named``, :func:`~dualmind.agents.minds.named_soups`) is
+    cooked as asked while an order wants it, cooking or not: its counter ends it."""
     soups = [s.macro.arg for s in steps if s.macro.verb in SOUP_VERBS and s.macro.arg]
     if not soups or len(soups) != len(steps):
         return ""
@@ -91,7 +93,7 @@ def moot(world: World, steps: list[Step]) -> str:
         verbs = {s.macro.verb for s in steps if s.macro.arg == soup}
         if orders[soup] == 0:
             continue  # nobody wants it any more
-        if verbs <= {"cook", "prepare"} and cooking[soup] + held[soup] >= orders[soup]:
+        if verbs <= {"cook", "prepare"} and soup not in named and cooking[soup] + held[soup] >= orders[soup]:
             continue  # every order of it is cooking or plated already
         return ""
     names = " and ".join(s.capitalize() for s in dict.fromkeys(soups))
@@ -99,7 +101,7 @@ def moot(world: World, steps: list[Step]) -> str:
     return f"The {names} order is gone" if gone else f"The {names} soup is already on its way"
 
 
-def rule_status(world: World, steps: list[Step]) -> tuple[bool, str]:
+def rule_status(world: World, steps: list[Step], named: frozenset[str] = frozenset()) -> tuple[bool, str]:
     """Code minds' status: (finished, why), at once and without a model."""
-    why = moot(world, steps)
+    why = moot(world, steps, named)
     return bool(why), why

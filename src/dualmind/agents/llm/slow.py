@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from dualmind.agents.intention import Intention
 from dualmind.agents.language.context import Context
-from dualmind.agents.language.coverage import EXTRA_INTENTS, ground, normalise_counts
+from dualmind.agents.language.coverage import EXTRA_INTENTS, division_of_work, ground, normalise_counts
 from dualmind.agents.language.features import clean
 from dualmind.agents.language.interpreters import Interpretation, RulesInterpreter
 from dualmind.agents.language.resolve import INTENTS
@@ -112,7 +112,11 @@ class LLMSlowInterpreter:
             chops = [PLURAL.get(s.macro.arg, s.macro.arg) for s in last if s.macro.verb == "chop"]
             reply = f"OK, no more {' or '.join(chops)}." if chops else "OK, I'll stop."
             return Interpretation(Intention(reply=reply), STOP, time.perf_counter() - start, meta=meta)
-        intention = ground(intent, text, context)
+        divided = division_of_work(text, context) if intent == "none" else None
+        intention = divided if divided is not None else ground(intent, text, context)
+        if divided is not None:
+            intent = "split"
+            meta["overruled"] = "none"
         # replace() keeps whatever else grounding found (the human's claims, things to avoid)
         intention = replace(intention, reply=reply_for(intent, intention, context, text))
         return Interpretation(intention, intent, time.perf_counter() - start, meta=meta)
