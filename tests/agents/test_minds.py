@@ -172,6 +172,9 @@ HAND_WRITTEN = {
     "leave the tomatoes alone": (set(), set(), {"chop(tomato)"}),
     "i'm on the stove so u do onions": ({"chop(onion)"}, {"cook"}, set()),
     # the human chops FOR a soup the agent cooks: not the human's soup to keep
+    # a clause led by a gerund is the human saying what they are doing, not an order
+    "cooking the bob soup rn": (set(), {"cook(bob)"}, set()),
+    "prepping alice over here": (set(), {"cook(alice)"}, set()),
     "for david I'll do the cutting and you cook": (
         {"cook(david)"}, {"chop(lettuce)", "chop(onion)", "chop(tomato)"}, set()),
 }

@@ -124,6 +124,9 @@ _FILLER = {"ok", "okay", "so", "hey", "alright", "right", "then", "now", "also",
 _NEGATION = {"dont", "don", "not", "never", "no", "stop", "avoid", "skip", "without", "cant",
              "leave", "forget", "ignore", "except", "nothing", "off", "away", "alone"}
 _WANT = {"need", "needs", "want", "like"}
+_ASKING = {"can", "could", "would", "will", "please", "pls", "plz", "keep"}
+_NOT_NARRATION = {"nothing", "something", "everything", "anything", "morning", "evening", "thing",
+                  "king", "ring", "bring", "string", "sing", "boring", "amazing", "during"}
 _PRONOUNS = {"it", "that", "them", "those", "this", "one"}
 _REST = {"rest", "others", "other", "remaining", "everything", "else", "anything"}
 VERB_WORDS = {
@@ -204,6 +207,12 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
     elif (has & _SPEAKER_OBJ) and not (has & {"for", "give", "bring", "pass", "hand", "get"}) \
             and not any(t in _VERB_OF for t in toks):
         # "bob is mine", "leave bob to me", "bob is on me" (but not "chop one for me")
+        actor = "speaker"
+    elif first.endswith("ing") and len(first) > 4 and first not in _NOT_NARRATION \
+            and _VERB_OF.get(first) != "extinguish" and not has & _ASKING:
+        # "working on David now", "making the bob": a clause led by a gerund is the speaker
+        # saying what they are doing (novice, bottleneck: read as "cook David", the agent
+        # cooked a second David nobody had ordered)
         actor = "speaker"
     elif first in _VERB_OF or first in _NEGATION or first in ("do", "take", "handle", "get", "grab"):
         actor = "agent"  # an imperative
