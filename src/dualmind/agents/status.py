@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from dualmind.agents.intention import Step
 from dualmind.agents.macros import Macro
+from dualmind.agents.scripted import uncovered_orders
 from dualmind.agents.world import World
 
 STATUS_SECONDS = 5.0
@@ -87,13 +88,14 @@ def moot(world: World, steps: list[Step], named: frozenset[str] = frozenset()) -
     if not soups or len(soups) != len(steps):
         return ""
     orders = Counter(o.soup for o in world.state.orders)
-    cooking = Counter(p.soup for p in world.state.pots if p.soup)
-    held = Counter(p.holding.soup for p in world.state.players if p.holding is not None and p.holding.soup)
+    # The same count of "on its way" as the fast mind's (choose_from_plan skips a cook
+    # whose orders are all covered): the request must not stay open with nothing to do.
+    uncovered = set(uncovered_orders(world))
     for soup in dict.fromkeys(soups):
         verbs = {s.macro.verb for s in steps if s.macro.arg == soup}
         if orders[soup] == 0:
             continue  # nobody wants it any more
-        if verbs <= {"cook", "prepare"} and soup not in named and cooking[soup] + held[soup] >= orders[soup]:
+        if verbs <= {"cook", "prepare"} and soup not in named and soup not in uncovered:
             continue  # every order of it is cooking or plated already
         return ""
     names = " and ".join(s.capitalize() for s in dict.fromkeys(soups))

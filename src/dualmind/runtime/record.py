@@ -97,9 +97,9 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
 
 def _connect_once(path: str | Path) -> sqlite3.Connection:
+    # timeout: SQLite's busy timeout, set before WAL (several games may write one file at once)
     db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=5.0)
     try:
-        db.execute("PRAGMA busy_timeout=5000")  # several games may write one file at once
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(SCHEMA)

@@ -191,6 +191,9 @@ def make_interpreter(name: str = "learned", **options) -> Interpreter:
     """An interpreter by name: learned (default), rules, embedded (SmolLM2 through
     llama-cpp-python), openai (any OpenAI-compatible server; options base_url, model,
     api_key, or the DUALMIND_* environment variables)."""
+    # A slow mind that also judges requests over (option status) reads with the status
+    # examples in its prompt, so both kinds of call share one cached prefix.
+    slow_template = "slow+status" if options.get("status") else "slow"
     if name == "llm":  # Qwen2.5-Coder-1.5B embedded (the models extra), or any backend given
         from dualmind.agents.llm.slow import LLMSlowInterpreter
 
@@ -200,9 +203,7 @@ def make_interpreter(name: str = "learned", **options) -> Interpreter:
 
             backend = OpenAICompatibleBackend(**{k: options[k] for k in ("base_url", "model", "api_key")
                                                  if options.get(k)})
-        # A slow mind that also judges requests over reads with the status examples in its
-        # prompt, so both kinds of call share one cached prefix.
-        return LLMSlowInterpreter(backend, template="slow+status" if options.get("status") else "slow")
+        return LLMSlowInterpreter(backend, template=slow_template)
     if name == "learned":
         return LearnedInterpreter()
     if name == "rules":
@@ -218,6 +219,5 @@ def make_interpreter(name: str = "learned", **options) -> Interpreter:
         from dualmind.llm.openai_http import OpenAICompatibleBackend
 
         kwargs = {k: options[k] for k in ("base_url", "model", "api_key") if options.get(k)}
-        return LLMSlowInterpreter(OpenAICompatibleBackend(**kwargs),
-                                  template="slow+status" if options.get("status") else "slow")
+        return LLMSlowInterpreter(OpenAICompatibleBackend(**kwargs), template=slow_template)
     raise ValueError(f"unknown interpreter {name!r}; interpreters are {', '.join(INTERPRETERS)}")

@@ -29,7 +29,7 @@ from dualmind.agents.language.interpreters import Interpretation, RulesInterpret
 from dualmind.agents.language.resolve import INTENTS
 from dualmind.agents.llm.prompts import fill, quote
 from dualmind.errors import BackendError
-from dualmind.llm.protocol import Backend, Choices, Message
+from dualmind.llm.protocol import Backend, Choices, Completion, Message
 
 STOP = "stop"
 """The human ends what the agent is doing ("that's enough", "stop that") and asks nothing
@@ -98,13 +98,10 @@ class LLMSlowInterpreter:
         meta: dict = {}
         try:
             answer = self.backend.complete(self.prompt(text, context), Choices(LABELS), timeout=self.timeout)
-            intent = answer.value
-            meta = {"prompt_tokens": answer.prompt_tokens, "completion_tokens": answer.completion_tokens,
-                    "model_latency_s": answer.latency_s, **answer.meta}
+            intent, meta = answer.value, _answer_meta(answer)
         except BackendError as e:
             # The game goes on: keyword rules read the message, and the failure is counted.
-            intent = self._rules.classify(text)
-            meta = {"error": type(e).__name__, "detail": str(e)[:200]}
+            intent, meta = self._rules.classify(text), _error_meta(e)
         if intent == STOP:
             from dualmind.agents.minds import PLURAL
 
@@ -140,7 +137,16 @@ class LLMSlowInterpreter:
             answer = self.backend.complete(self.status_prompt(request, done, context),
                                            Choices(STATUS_LABELS), timeout=self.timeout)
         except BackendError as e:
-            return False, {"error": type(e).__name__, "detail": str(e)[:200]}
-        return answer.value == "yes", {
-            "prompt_tokens": answer.prompt_tokens, "completion_tokens": answer.completion_tokens,
-            "model_latency_s": answer.latency_s, "answer": answer.value, **answer.meta}
+            return False, _error_meta(e)
+        return answer.value == "yes", {**_answer_meta(answer), "answer": answer.value}
+
+
+def _answer_meta(answer: Completion) -> dict:
+    """What a call's record keeps of a model's answer: its tokens and latency."""
+    return {"prompt_tokens": answer.prompt_tokens, "completion_tokens": answer.completion_tokens,
+            "model_latency_s": answer.latency_s, **answer.meta}
+
+
+def _error_meta(e: BackendError) -> dict:
+    """What a call's record keeps of a failed model call (counted as a model error)."""
+    return {"error": type(e).__name__, "detail": str(e)[:200]}
