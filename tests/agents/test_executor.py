@@ -340,3 +340,27 @@ def test_blocked_ticks_feed_the_deadlock_count():
     assert deadlocks((Stub(both), Stub(both)), 100, 0.1) == 1
     assert deadlocks((Stub(both), Stub([])), 100, 0.1) == 0
     assert deadlocks((Stub(both), object()), 100, 0.1) is None  # a human: cannot tell
+
+
+def test_the_body_foresees_where_its_macro_ends_without_changing_itself():
+    """``finish_state`` plays the next ticks on a copy: the state it returns is the one in
+    which the real executor, stepped on the same ticks, reports the macro done."""
+    k, state, _ = setup("ring", 0, Macro("chop", "onion"))
+    body = Executor(k, 0, nav=NAVS["ring"])
+    body.set_macro(Macro("chop", "onion"))
+    actions, foreseen = ["stay", "stay"], None
+    for _ in range(400):
+        step = body.step(state)
+        if step.status == Status.DONE:
+            break
+        assert step.status == Status.RUNNING
+        if foreseen is None and step.action != "stay":
+            memory = dict(body.memory)
+            foreseen = body.finish_state(state, step.action, horizon=12)
+            assert body.macro == Macro("chop", "onion") and body.memory == memory
+            assert body.finish_state(state, step.action, horizon=0) is None
+        actions[0] = step.action
+        state, _ = k.step(state, actions)
+    else:
+        raise AssertionError("the chop never finished")
+    assert foreseen == state  # the partner stood still, as the projection assumes

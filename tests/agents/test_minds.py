@@ -316,3 +316,15 @@ def test_a_soup_step_that_just_failed_is_worked_towards_by_chopping():
     # whatever the script would do.
     assert choose_from_plan(w, [Step(cook)], {cook}) == Macro("chop", second)
     assert choose_from_plan(w, [Step(cook)], {cook, Macro("chop", second)}) != Macro("chop", second)
+
+
+def test_the_next_macro_is_chosen_before_the_body_needs_it():
+    """A fast mind slower than the body's action gap (0.5 s against 0.4 s at 2.5 actions
+    a second) is asked for the next macro while the current one still runs, so the body
+    goes on at the tick a macro ends instead of standing while the mind thinks."""
+    slow_fast = MindConfig(slow="rules", fast="rules", slow_latency=4.0, fast_latency=0.5)
+    agent = MindAgent("hla", slow_fast)
+    run_episode(RING, (agent, Sayer({20: "keep chopping lettuce"})), seed=0, seconds=40)
+    chops = [t for t, m in agent.macros if t > 30 and m == "chop(lettuce)"]
+    assert len(chops) >= 3 and agent.macros_ahead >= 2
+    assert agent.summary()["macro_latency_s"] == 0.0

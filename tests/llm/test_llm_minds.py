@@ -266,3 +266,32 @@ def test_a_ready_soup_is_plated_before_the_plan_without_asking_the_model(world):
     # Without the ready soup, the same plan goes to the model.
     LLMFastChooser(scorer).choose(world, plan)
     assert len(scorer.calls) == 1
+
+
+def test_the_llm_chooser_cooks_a_soup_asked_for_by_name_though_the_orders_have_it(tiny):
+    # As the code fast mind does (tests/agents/test_coop.py): "cook a Bob soup" while a Bob
+    # already cooks for the only Bob order. Named, the soup's chopping is the plan's next
+    # step (with the plan bonus); not named, the covered cook is no step, and a model that
+    # likes waiting a little more than chopping waits.
+    import dataclasses
+
+    from dualmind.agents.intention import Intention, Step
+    from dualmind.agents.minds import named_soups
+    from dualmind.game import Kitchen, items, load_layout
+    from dualmind.game.state import Pot
+
+    ring = Kitchen(load_layout("ring"))
+    state = ring.reset(0)
+    soup = state.orders[0].soup
+    others = [o for o in state.orders if o.soup != soup]
+    cooking = Pot(items.SOUPS[soup].ingredients, soup=soup, cook_start=290)
+    state = dataclasses.replace(state, tick=300, orders=(state.orders[0], *others),
+                                pots=(cooking, *state.pots[1:]))
+    w = World(ring, NavMap(ring), state, 0)
+    steps = [Step(Macro("cook", soup), 1)]
+    named = named_soups(Intention("short", tuple(steps)))
+    chops = {f"chop({v})" for v in items.SOUPS[soup].ingredients}
+    table = {**dict.fromkeys(chops, -0.5), "wait": -0.3}
+    asked = LLMFastChooser(FakeScorer(table)).choose(w, steps, frozenset(), named)
+    assert str(asked.macro) in chops
+    assert LLMFastChooser(FakeScorer(table)).choose(w, steps).macro == Macro("wait")

@@ -20,6 +20,7 @@ aside. When the reflex is over, the macro resumes.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import NamedTuple
@@ -30,7 +31,7 @@ from dualmind.agents.navigation import INF, NavMap, facing_towards
 from dualmind.agents.world import World
 from dualmind.game import items
 from dualmind.game.reach import count_deadlocks
-from dualmind.game.rules import BURNING, READY, Kitchen
+from dualmind.game.rules import BURNING, READY, STAY, Kitchen
 from dualmind.game.state import State
 from dualmind.runtime.match import EpisodeView
 
@@ -97,6 +98,39 @@ class Executor:
         self.memory = {}
         self._blocked, self._blocked_by = 0, None
         self._route = []
+
+    # ------------------------------------------------------------------ looking ahead
+    def finish_state(self, state: State, action: str, horizon: int) -> State | None:
+        """The state in which the current macro will be seen done, if that is within
+        ``horizon`` ticks: ``action`` is what this executor just chose on ``state``, and
+        the partner is assumed to stand still. None when the macro will not finish by
+        then (or fails, or a reflex runs). The game's transition is pure, so this plays
+        the next ticks on a private copy of the body without touching the real one.
+
+        The agent asks its mind for the next macro from this state while the body still
+        works, so the answer is there when the macro ends (:class:`MindAgent`)."""
+        if self.macro is None or self.reflex is not None or horizon <= 0:
+            return None
+        macro, body = self.macro, self._lookahead_copy()
+        actions = [STAY, STAY]
+        for _ in range(horizon):
+            actions[self.me] = action
+            state, _ = self.kitchen.step(state, actions)
+            step = body.step(state)
+            if step.status == Status.DONE and step.macro == macro:
+                return state
+            if step.status != Status.RUNNING or body.reflex is not None:
+                return None
+            action = step.action
+        return None
+
+    def _lookahead_copy(self) -> Executor:
+        """A copy whose stepping leaves this executor as it is: its own macro memory and
+        routes; the kitchen and map shared (read-only), no deadlock log."""
+        body = copy.copy(self)
+        body.memory, body.reflex_memory = copy.deepcopy(self.memory), copy.deepcopy(self.reflex_memory)
+        body._route, body._yield_route, body.blocked_ticks = list(self._route), list(self._yield_route), []
+        return body
 
     # ------------------------------------------------------------------ the tick
     def step(self, state: State) -> ExecStep:

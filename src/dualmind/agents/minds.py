@@ -64,6 +64,13 @@ class IntentionProgress:
     def empty(self) -> bool:
         return not self.left
 
+    def steps_after(self, macro: Macro) -> list[Step]:
+        """The steps left once one more round of ``macro`` is done (the plan unchanged)."""
+        ahead = IntentionProgress()
+        ahead.intention, ahead.left = self.intention, [list(e) for e in self.left]
+        ahead.completed(macro)
+        return ahead.steps
+
     def completed(self, macro: Macro) -> None:
         """One round of ``macro`` is done: use up one of the first matching step."""
         for entry in self.left:
@@ -425,7 +432,7 @@ class FastMind:
     """Picks the next macro from the plan; reads a fresh message with a quick interpreter."""
 
     def __init__(self, interpreter: Interpreter | None = None, chooser=None):
-        """``chooser``: an object whose ``choose(world, steps, avoid)`` returns a
+        """``chooser``: an object whose ``choose(world, steps, avoid, named)`` returns a
         MindOutput (the LLM fast mind, :mod:`dualmind.agents.llm.fast`); None: code."""
         self.interpreter = interpreter
         self.chooser = chooser
@@ -437,7 +444,7 @@ class FastMind:
                named: frozenset[str] = frozenset()) -> MindOutput:
         """The next macro; ``named``: soups the human asked for by name (:func:`named_soups`)."""
         if self.chooser is not None:
-            return self.chooser.choose(world, steps, avoid)
+            return self.chooser.choose(world, steps, avoid, named)
         macro = choose_from_plan(world, steps, avoid, self.chop_first, named)
         return MindOutput(macro=macro, prompt="; ".join(f"{s.macro}x{s.count}" for s in steps),
                           output=str(macro))
@@ -452,7 +459,7 @@ class FastMind:
         if out.intention is not None:
             named = named_soups(out.intention)
         if self.chooser is not None:
-            chosen = self.chooser.choose(world, plan_steps, avoid | expand(out.avoid))
+            chosen = self.chooser.choose(world, plan_steps, avoid | expand(out.avoid), named)
             out.macro, out.tokens = chosen.macro, chosen.tokens
             out.model_errors += chosen.model_errors
             return out

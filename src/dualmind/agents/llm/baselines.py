@@ -132,7 +132,10 @@ class SMOAChooser:
             warm(fill("smoa", orders="", pots="", holding="", heard="", done="", possible="")[:-1])
 
     def choose(self, world: World, steps: list[Step] | None = None, avoid: frozenset[Macro] = frozenset(),
+               named: frozenset[str] = frozenset(),
                messages: list[str] | tuple[str, ...] = ()) -> MindOutput:
+        """The slow model's pick among the possible macros (SMOA keeps no plan: ``steps``
+        and ``named`` are not read; the model reads the chat itself)."""
         options = possible_macros(world, avoid)
         texts = tuple(str(m) for m in options)
         prompt = fill("smoa", orders=describe_orders(world), pots=describe_all_pots(world),
@@ -183,8 +186,9 @@ class FMOAChooser(LLMFastChooser):
                     holding=describe_item(world.holding), heard=heard(world))
 
     def choose(self, world: World, steps: list[Step] | None = None,
-               avoid: frozenset[Macro] = frozenset()) -> MindOutput:
-        """The macro for now, with the human's recent words in the prompt."""
+               avoid: frozenset[Macro] = frozenset(), named: frozenset[str] = frozenset()) -> MindOutput:
+        """The macro for now, with the human's recent words in the prompt (FMOA keeps no
+        plan: ``steps`` and ``named`` are not read)."""
         options = self.candidates(world, [], avoid)
         if len(options) <= 1:
             macro = options[0] if options else None

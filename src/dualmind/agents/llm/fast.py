@@ -91,9 +91,9 @@ class LLMFastChooser:
             text = chat_prompt(fill("fast", plan="\x00", heard="", pots="", holding=""))
             prime(text[:text.index("\x00")])
 
-    def candidates(self, world: World, steps: list[Step],
-                   avoid: frozenset[Macro] = frozenset()) -> list[Macro]:
-        return self._candidates(world, steps, avoid, choose_from_plan(world, steps, avoid))
+    def candidates(self, world: World, steps: list[Step], avoid: frozenset[Macro] = frozenset(),
+                   named: frozenset[str] = frozenset()) -> list[Macro]:
+        return self._candidates(world, steps, avoid, choose_from_plan(world, steps, avoid, named=named))
 
     def _candidates(self, world: World, steps: list[Step], avoid: frozenset[Macro],
                     nxt: Macro | None) -> list[Macro]:
@@ -160,8 +160,13 @@ class LLMFastChooser:
         heard = [m.text for m in world.state.chat if m.player != world.me_index][-2:]
         return " / ".join(f'"{quote(h, 120)}"' for h in heard) or "nothing"
 
-    def choose(self, world: World, steps: list[Step], avoid: frozenset[Macro] = frozenset()) -> MindOutput:
-        nxt = choose_from_plan(world, steps, avoid)  # once: it leads the candidates and gets the bonus
+    def choose(self, world: World, steps: list[Step], avoid: frozenset[Macro] = frozenset(),
+               named: frozenset[str] = frozenset()) -> MindOutput:
+        """The next macro by likelihood among the candidates; ``named``: soups the human
+        asked for by name, cooked even when the orders are covered (as the code fast mind
+        does, :func:`~dualmind.agents.minds.named_soups`)."""
+        # Once: the plan's next step leads the candidates and gets the bonus.
+        nxt = choose_from_plan(world, steps, avoid, named=named)
         options = self._candidates(world, steps, avoid, nxt)
         if len(options) <= 1:
             macro = options[0] if options else None
