@@ -209,3 +209,25 @@ def test_game_lengths_outside_the_range_are_errors_not_overflows():
         with pytest.raises(SettingsError, match="seconds"):
             settings.ticks(seconds)
     assert settings.ticks(1.0) == 10
+
+
+def test_a_utf8_byte_order_mark_is_not_part_of_the_first_setting():
+    # Notepad saves UTF-8 with a BOM; it made "name" an unknown setting '\ufeffname'.
+    layout = parse_layout(b"\xef\xbb\xbfname: bom\n" + GOOD.encode(), source="x.layout")
+    assert layout.name == "bom"
+    assert parse_layout("\ufeff" + GOOD).starts == ((1, 1), (4, 2))
+
+
+def test_trailing_spaces_are_named_on_their_own_row():
+    # Before, every other row was called short ("row is 6 tiles wide, the grid 9").
+    e = bad(GOOD.replace("-    /\n", "-    /   \n"))
+    assert "trailing spaces" in e.message and (e.line, e.col) == (5, 7)
+
+
+def test_a_kitchen_without_a_reachable_extinguisher_is_flagged_in_its_summary():
+    # Valid (it can be played) but a fire there never goes out: check-layout said only "ok".
+    assert parse_layout(GOOD).warnings() == []
+    walled = parse_layout(GOOD.replace("-fB---", "--B---").replace("-TLOP-", "fTLOP-"))
+    missing = parse_layout(GOOD.replace("-fB---", "--B---"))
+    for layout, why in ((walled, "no player can reach it"), (missing, "there is none")):
+        assert "warning: no fire extinguisher" in layout.summary() and why in layout.summary()

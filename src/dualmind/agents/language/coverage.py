@@ -97,7 +97,9 @@ def division_of_work(message: str, ctx: Context) -> Intention | None:
     if "?" in message or not any(c.actor == "speaker" and not c.negated
                                  and (c.verb or c.soups or c.vegetables) for c in clauses):
         return None  # a question or proposal is not read as settled
-    if not any(c.actor == "agent" and not c.negated and c.verb in ("chop", "cook", "serve")
+    if not any(c.actor == "agent" and not c.negated
+               # shorthand names the agent's part without a verb ("me: tomatoes. you: onions")
+               and (c.verb in ("chop", "cook", "serve") or c.soups or c.vegetables)
                for c in clauses):
         return None
     roles = resolve_roles(clauses, ctx)
@@ -112,10 +114,15 @@ def _clause_intent(clause: str) -> str:
 
 def ground(intent: str, message: str, ctx: Context) -> Intention:
     """The intention an intent means for this message in this context."""
-    if intent == "none":  # no request: nothing in the message may become one
-        return Intention()
     text = normalise_counts(message)
     slots = extract(text)
+    if intent == "none":  # no request: nothing in the message may become one
+        # ... but a prohibition is no request and still holds ("dont touch the onions": the
+        # 1.5B labels it none, there being no label for it; the clauses name what to avoid)
+        from dualmind.agents.language.resolve import resolve_roles
+
+        roles = resolve_roles(slots.clauses, ctx)
+        return Intention(avoid=roles.avoid) if roles is not None else Intention()
     if intent in ("bring", "discard", "clear") and rule_intent(message) == "steps":
         # "grab me a plate and then chop two onions": the label names the first request,
         # the words say there are two; ground every one in order.
@@ -126,7 +133,8 @@ def ground(intent: str, message: str, ctx: Context) -> Intention:
         # becomes a claim the agent leaves alone (H13).
         from dualmind.agents.language.resolve import resolve_roles
 
-        roles = resolve_roles(slots.clauses, ctx)
+        # the intent too: "assign" makes the agent's part inferred, as "split" does
+        roles = resolve_roles(slots.clauses, ctx, intent)
         if roles is not None and roles.steps:
             return roles
         if intent == "assign" and roles is not None and roles.claims:

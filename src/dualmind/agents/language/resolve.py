@@ -121,7 +121,7 @@ def _soup_macros(soup: str) -> tuple[Macro, ...]:
 
 def resolve_roles(clauses, ctx: Context, intent: str = "") -> Intention | None:
     """The intention of a message that says who does what; None when it only asks."""
-    objects = len({x for c in clauses for x in (*c.soups, *c.vegetables)})
+    objects = len({x for c in clauses for x in (*c.soups, *c.vegetables, *c.purpose)})
     if objects < 2 and not any(c.actor == "speaker" or (c.negated and c.actor != "speaker")
                                or c.rest or c.excluded for c in clauses):
         return None  # one plain request: the intent and its slots say it all

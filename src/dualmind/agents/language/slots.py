@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 VEGETABLE_WORDS = {
     "tomato": ("tomato", "tomatoes", "tomatos", "tomatoe", "tomate", "tomates", "tomaten", "tomatoe"),
@@ -114,10 +114,13 @@ def extract(text: str, with_clauses: bool = True) -> Slots:
 # speaker, the agent, or nobody said), a negation, a verb class and its objects. This is
 # what tells "I'll cook, you chop" (the agent chops) from "you cook, I'll chop", and
 # "don't touch the tomatoes" (a prohibition) from "chop the tomatoes".
-_SPEAKER = {"i", "im", "ill", "ive", "id", "imma", "ima", "myself"}
+_SPEAKER = {"i", "im", "ill", "ive", "id", "imma", "ima", "myself", "lemme"}
+# A clause that starts on one of these has dropped its "I'm" ("gonna do bob", "gotta chop").
+_DROPPED_I = {"gonna", "gotta", "wanna"}
 _SPEAKER_OBJ = {"me", "my", "mine"}
-_AGENT = {"you", "u", "ya", "youre", "your", "yours", "yourself", "ur"}
+_AGENT = {"you", "u", "ya", "youre", "your", "yours", "yourself", "ur", "urs"}
 _TEAM = {"we", "lets", "us"}
+_IMPERATIVES = {"do", "take", "handle", "get", "grab"}
 _POLITE = {"can", "could", "would", "will", "please", "pls", "plz", "go", "just", "now", "quick"}
 _FILLER = {"ok", "okay", "so", "hey", "alright", "right", "then", "now", "also", "and", "well",
            "um", "uh", "hmm", "oh", "yeah", "yes", "sure", "fine", "cool", "k", "but", "plus"}
@@ -131,7 +134,9 @@ _PRONOUNS = {"it", "that", "them", "those", "this", "one"}
 _REST = {"rest", "others", "other", "remaining", "everything", "else", "anything"}
 VERB_WORDS = {
     "chop": {"chop", "chops", "chopping", "chopped", "cut", "cuts", "cutting", "dice", "dicing",
-             "slice", "slicing", "prep", "prepping", "mince", "peel"},
+             "slice", "slicing", "prep", "prepping", "mince", "peel",
+             # the vegetables as a whole name the chopping ("I'll do the veg, pots are yours")
+             "veg", "vegs", "veggie", "veggies", "veggy", "vegetable", "vegetables"},
     "cook": {"cook", "cooks", "cooking", "make", "making", "boil", "boiling", "start", "starting",
              "prepare", "preparing", "pot", "pots", "stove", "whip", "brew", "assemble"},
     "serve": {"serve", "serving", "deliver", "delivering", "plate", "plating", "window", "ship",
@@ -154,6 +159,7 @@ class Clause:
     rest: bool = False  # "the rest", "the others", "everything else"
     excluded: tuple[str, ...] = ()  # "everything but bob": soups/vegetables left out
     ordinal: int | None = None  # "the first order" (index into the open orders)
+    purpose: tuple[str, ...] = ()  # "chop onions for alice": soups the chopping is for
 
 
 _UNTIL = re.compile(r"\b(?:until|till|til|untill)\b[^,;.!?:()\n]*")
@@ -176,15 +182,131 @@ def clauses(text: str) -> tuple[Clause, ...]:
     out: list[Clause] = []
     prev: Clause | None = None
     for part in _SPLIT.split(norm):
-        toks = re.findall(r"[a-z0-9]+", part)
-        if not toks:
-            continue
-        clause = _clause(toks, prev)
-        if clause is None:
-            continue
-        out.append(clause)
-        prev = clause
+        for toks in _actor_segments(re.findall(r"[a-z0-9]+", part)):
+            clause = _clause(toks, prev)
+            if clause is None:
+                continue
+            if _handed_over(toks, clause, prev):
+                # "i messed up cathy, u do it", "alice is 2 hard 4 me, u take it": the
+                # pronoun hands the speaker's soup to the agent; it is no longer the
+                # speaker's (it was both, and the reply said "You do Cathy; I'll cook the
+                # Cathy soup").
+                out[-1] = replace(out[-1], verb=None, vegetables=(), soups=())
+            out.append(clause)
+            prev = clause
     return tuple(out)
+
+
+def _handed_over(toks: list[str], clause: Clause, prev: Clause | None) -> bool:
+    """Whether ``clause`` gives the agent, by a pronoun, what ``prev`` had the speaker do."""
+    if prev is None or prev.actor != "speaker" or prev.negated or clause.actor != "agent" \
+            or clause.negated or clause.verb not in (None, "cook") or not (set(toks) & _PRONOUNS):
+        return False  # "I cook alice, you chop for it": the chopping is for the speaker's soup
+    own = extract(" ".join(toks), with_clauses=False)
+    return not (own.soups or own.vegetables) and bool(clause.soups or clause.vegetables) \
+        and (clause.soups, clause.vegetables) == (prev.soups, prev.vegetables)
+
+
+# Subject words for cutting an unpunctuated message where the actor changes ("me alice u
+# bob", "take bob im on alice"). "me" is a subject only in shorthand, never after a word
+# that takes it as an object ("chop one for me", "give me bob", "bob is on me").
+_OPENERS = {**{w: "speaker" for w in ("i", "im", "ill", "ive", "id", "imma", "ima", "me", "lemme")},
+            **{w: "agent" for w in ("you", "u", "ya", "youre", "ur")}}
+# Possessives follow what they own ("bob is mine", "alice urs"): they close a clause.
+_CLOSERS = {"mine": "speaker", "yours": "agent", "urs": "agent"}
+_OBJECT_BEFORE = {"for", "to", "give", "gimme", "bring", "pass", "hand", "get", "let", "on",
+                  "with", "help", "tell", "show", "send", "by", "from", "ask", "thank", "than",
+                  "need", "want", "see", "at", "of", "about"}
+_MODALS = {"can", "could", "would", "will"}
+
+
+def _names_object(tok: str) -> bool:
+    return tok not in _VERB_OF and bool(_match(tok, VEGETABLE_WORDS) or _soup(tok))
+
+
+def _cant(toks: list[str], i: int) -> bool:
+    """A negative modal with its subject dropped ("cant do alice", "can't reach the pots"):
+    the speaker talking about themselves. A prohibition says "don't", never "can't"."""
+    tok = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else ""
+    if not (tok in ("cant", "cannot", "couldnt") or (tok in ("can", "could") and nxt in ("t", "not"))):
+        return False
+    return i == 0 or toks[i - 1] not in (*_OPENERS, *_SPEAKER, *_AGENT, *_TEAM)
+
+
+def _actor_segments(toks: list[str]) -> list[list[str]]:
+    """Cut a clause where a second actor takes over after an object was named.
+
+    Chat shorthand drops the commas: "me alice u bob" is two clauses, "me alice" and "u
+    bob", and "take bob im on alice" is "take bob" and "im on alice". Actors usually come
+    first ("u bob"); when the clause starts with its object and ends on an actor word
+    ("alice me bob u") the actor follows its object and closes its clause instead. A
+    clause with one actor ("can you chop one for me") is left whole.
+    """
+    def actor(i: int) -> str | None:
+        tok = toks[i]
+        if tok in _CLOSERS:
+            return _CLOSERS[tok]
+        if _cant(toks, i):
+            return "speaker"
+        if tok not in _OPENERS or (i > 0 and toks[i - 1] in _OBJECT_BEFORE):
+            return None
+        return _OPENERS[tok]
+
+    actors = [actor(i) for i in range(len(toks))]
+    head = [i for i, t in enumerate(toks) if t not in _FILLER]
+    # An imperative ("take bob", "chop onion pls") addresses the agent without naming it.
+    imperative = bool(head) and actors[head[0]] is None and (
+        toks[head[0]] in _VERB_OF or toks[head[0]] in _IMPERATIVES)
+    if len({a for a in actors if a} | ({"agent"} if imperative else set())) < 2:
+        return [toks] if toks else []
+    postposed = bool(head) and _names_object(toks[head[0]]) and actors[-1] is not None
+    segments: list[list[str]] = []
+    current: list[str] = []
+    side: str | None = None  # the actor of the segment being built
+    for i, tok in enumerate(toks):
+        who = actors[i]
+        closes = postposed or tok in _CLOSERS
+        # "I wonder if you could serve cathy", "I think you should cook david": the
+        # speaker's words before "you" only frame a request to the agent, object or not.
+        frame = side == "speaker" and who == "agent"
+        if who and not closes and who != side and (frame or any(_names_object(t) for t in current)):
+            # "...alice can u take it": the question's modal belongs to the new clause
+            cut = len(current)
+            while who == "agent" and cut > 0 and current[cut - 1] in _MODALS:
+                cut -= 1
+            if cut and (frame or any(_names_object(t) for t in current[:cut])):
+                segments.append(current[:cut])
+                current, side = current[cut:], None
+        current.append(tok)
+        side = side or who
+        if who and closes and any(_names_object(t) for t in current) and i + 1 < len(toks):
+            segments.append(current)
+            current, side = [], None
+    if current:
+        segments.append(current)
+    return segments
+
+
+# Words between "no" and the work it refuses ("no more onions", "no need to cook bob").
+_NO_LEAD = {"more", "the", "a", "an", "any", "extra", "further", "need", "to", "of", "one",
+            "ones", "my", "your", "that", "those", "this"}
+
+
+def _no_is_not_negation(toks: list[str]) -> bool:
+    """True when every "no" in the clause is about something that is no work: "bob has no
+    time left!" is urgent, not "don't cook bob" (read so, the urgent soup was forbidden).
+    "no" refuses work only when work follows it: a vegetable, a soup, a verb or a pronoun."""
+    for i, tok in enumerate(toks):
+        if tok != "no":
+            continue
+        j = i + 1
+        while j < len(toks) and (toks[j] in _NO_LEAD or toks[j] in NUMBER_WORDS or toks[j].isdigit()):
+            j += 1
+        if j >= len(toks) or toks[j] in _VERB_OF or toks[j] in _PRONOUNS or toks[j] in _REST \
+                or extract(toks[j], with_clauses=False).vegetables or _soup(toks[j]):
+            return False  # a bare "no" at the end keeps its old reading: a refusal
+    return "no" in toks
 
 
 def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
@@ -198,8 +320,11 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
     wants = any(t in _WANT and (i + 1 >= len(toks) or toks[i + 1] != "to") for i, t in enumerate(toks))
     if wants or ("by" in toks and bool(has & _AGENT)):
         actor = "agent"
-    elif first in _SPEAKER or (first == "let" and len(head) > 1 and head[1] == "me"):
+    elif first in _SPEAKER or first in _DROPPED_I or first == "me" \
+            or (first == "let" and len(head) > 1 and head[1] == "me"):
         actor = "speaker"
+    elif not has & _AGENT and any(_cant(toks, i) for i in range(len(toks))):
+        actor = "speaker"  # "cant do alice": the speaker's own limit, not a prohibition
     elif first in _AGENT or first in _TEAM or first in _POLITE or has & _AGENT:
         actor = "agent"
     elif has & _SPEAKER:
@@ -214,16 +339,27 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
         # saying what they are doing (novice, bottleneck: read as "cook David", the agent
         # cooked a second David nobody had ordered)
         actor = "speaker"
-    elif first in _VERB_OF or first in _NEGATION or first in ("do", "take", "handle", "get", "grab"):
+    elif first in _VERB_OF or first in _NEGATION or first in _IMPERATIVES:
         actor = "agent"  # an imperative
     # "leave bob to me" is the speaker's claim, not a prohibition on the speaker
-    negated = bool(has & _NEGATION) and not (actor == "speaker" and first == "leave")
+    negated = bool(has & _NEGATION - ({"no"} if _no_is_not_negation(toks) else set())) \
+        and not (actor == "speaker" and first == "leave")
     if "t" in has and ({"don", "can", "won", "didn"} & has):
         negated = True
     if negated and "stop" in has and has & {"dont", "don", "never", "not"}:
         negated = False  # "don't stop": keep going
     verb = next((_VERB_OF[t] for t in toks if t in _VERB_OF), None)
+    if verb == "extinguish" and has & _NEGATION == {"stop"}:
+        negated = False  # "stop the fire": put it out, not a ban on fighting it
     vegs, soups = slots.vegetables, slots.soups
+    purpose: tuple[str, ...] = ()
+    if verb == "chop" and vegs and not any(_VERB_OF.get(t) == "cook" for t in toks):
+        # "need a lettuce cut for david", "chop onions for the alice soup": the soup is what
+        # the chopping is for, not a second thing to cook (the leader kept David and the
+        # agent cooked it too).
+        named = {s for i, t in enumerate(toks) if (s := _soup(t)) and "for" in toks[max(0, i - 2):i]}
+        purpose = tuple(s for s in soups if s in named)
+        soups = tuple(s for s in soups if s not in named)
     excluded: tuple[str, ...] = ()
     if "except" in toks:
         cut = toks.index("except")
@@ -246,4 +382,5 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
                       slots.count or prev.count, rest, excluded, slots.ordinal)
     if not (actor or verb or vegs or soups or rest or slots.ordinal is not None):
         return None
-    return Clause(actor, negated, verb, vegs, soups, slots.count, rest, excluded, slots.ordinal)
+    return Clause(actor, negated, verb, vegs, soups, slots.count, rest, excluded, slots.ordinal,
+                  purpose)

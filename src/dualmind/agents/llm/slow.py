@@ -59,12 +59,28 @@ def reply_for(intent: str, intention: Intention, ctx: Context, message: str) -> 
         return intention.reply
     mine = _said(intention)
     if intent == "split":
-        theirs = [o.capitalize() for o in dict.fromkeys(ctx.orders)
-                  if o not in {s.macro.arg for s in intention.steps}]
+        # The human's part is what they claimed ("leave the onions to me": the onions), not
+        # every order the agent is not cooking: that reply named all three soups the
+        # human's when they had taken one vegetable. Only a split with no claim read
+        # (the label alone: "I'll take one") falls back to the orders left over.
+        theirs = _claimed(intention) or [o.capitalize() for o in dict.fromkeys(ctx.orders)
+                                          if o not in {s.macro.arg for s in intention.steps}]
         return f"OK, you do {' and '.join(theirs) or 'your part'}; I'll {mine}."
     if intent == "assign":
-        return f"OK, I'll {mine}; you do the rest."
+        theirs = _claimed(intention)
+        return f"OK, I'll {mine}; you do {' and '.join(theirs) if theirs else 'the rest'}."
     return f"On it: I'll {mine}."
+
+
+def _claimed(intention: Intention) -> list[str]:
+    """What the human said they will do, as a person says it ("Cathy", "the onions",
+    "the chopping")."""
+    from dualmind.agents.minds import PLURAL
+
+    work = {"chop": "the chopping", "cook": "the cooking", "serve": "the serving"}
+    said = [(f"the {PLURAL[m.arg]}" if m.arg in PLURAL else m.arg.capitalize())
+            if m.arg else work.get(m.verb, m.verb) for m in intention.claims]
+    return list(dict.fromkeys(said))
 
 
 class LLMSlowInterpreter:

@@ -1,0 +1,87 @@
+"""Who does what, read through the public readers: clauses without commas, the vegetables
+as a whole, the label's own meaning, shorthand splits, prohibitions under "no request",
+and the reply that says the human's part. Messages written for these tests (none is a
+held-out message, a persona phrase or a training template)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dualmind.agents.language.context import Context
+from dualmind.agents.language.coverage import ground
+from dualmind.agents.language.interpreters import RulesInterpreter
+from dualmind.agents.llm.slow import LLMSlowInterpreter
+from dualmind.agents.macros import Macro
+from dualmind.agents.minds import read_messages
+from tests.agents.doubles import ScriptedBackend
+
+ORDERS = Context(("alice", "bob", "cathy"))
+
+
+def _steps(intention) -> list[tuple[str, int | None]]:
+    return [(str(s.macro), s.count) for s in intention.steps]
+
+
+def _slow(label: str) -> LLMSlowInterpreter:
+    return LLMSlowInterpreter(ScriptedBackend({}, default=label))
+
+
+@pytest.mark.parametrize("label", ["split", "assign"])
+def test_a_new_subject_starts_a_clause_without_a_comma(label):
+    # Read as one clause (actor: the agent), the agent cooked the two soups the human took.
+    got = _slow(label).interpret("u take alice ill do bob and cathy", ORDERS).intention
+    assert _steps(got) == [("cook(alice)", 1)]
+    assert set(got.claims) == {Macro("cook", "bob"), Macro("cook", "cathy")}
+
+
+def test_the_vegetables_as_a_whole_are_the_chopping():
+    got = RulesInterpreter().interpret("i'll handle the veggies, pots are yours", ORDERS).intention
+    assert got.claims == (Macro("chop"),)
+    assert {s.macro.verb for s in got.steps} == {"cook"}
+
+
+def test_the_label_assign_makes_the_agents_part_inferred():
+    # ground() passes the label to the clause reader: its "assign -> infer" rule fires even
+    # where the clauses name no claim of the human's.
+    got = ground("assign", "you do alice and cathy", ORDERS)
+    assert got.kind == "infer" and _steps(got) == [("cook(alice)", 1), ("cook(cathy)", 1)]
+
+
+def test_a_split_in_shorthand_without_verbs_overrules_no_request():
+    got = _slow("none").interpret("me: lettuce. you: tomatoes + onions", ORDERS)
+    assert got.meta["overruled"] == "none" and got.intent == "split"
+    assert _steps(got.intention) == [("chop(tomato)", 1), ("chop(onion)", 1)]
+    assert got.intention.claims == (Macro("chop", "lettuce"),)
+    # a question stays a question
+    assert not _slow("none").interpret("me: lettuce? you: tomatoes?", ORDERS).intention.steps
+
+
+def test_a_prohibition_read_as_no_request_still_holds():
+    out = read_messages(_slow("none"), ["keep off the tomatoes"], ORDERS)
+    assert out.intention is None and Macro("chop", "tomato") in out.avoid
+    assert "leave tomato alone" in out.reply
+
+
+@pytest.mark.parametrize("label", ["none", "urgent"])
+def test_no_time_is_no_prohibition(label):
+    # "no" refuses work only when work follows it: the urgent soup must not be forbidden.
+    got = ground(label, "cathy has no time left!!", ORDERS)
+    assert not got.avoid
+    assert ground("none", "no more cathy please", ORDERS).avoid == (Macro("cook", "cathy"),)
+
+
+def test_stop_the_fire_is_no_ban_on_the_extinguisher():
+    assert not ground("chop", "stop that fire", ORDERS).avoid
+    assert ground("none", "don't spray it", ORDERS).avoid == (Macro("extinguish"),)
+
+
+def test_the_split_reply_names_what_the_human_claimed():
+    # It named every order the agent was not cooking as the human's ("you do Alice and Bob
+    # and Cathy") when the human had only claimed a vegetable.
+    got = _slow("split").interpret("onions are mine, you do the tomatoes", ORDERS).intention
+    assert got.reply.startswith("OK, you do the onions; I'll chop 1 tomato")
+    soups = _slow("split").interpret("u take alice ill do bob and cathy", ORDERS).intention
+    assert soups.reply == "OK, you do Bob and Cathy; I'll cook the Alice soup."
+    # words that name no actor: the label alone says the human takes the soup named
+    bare = _slow("split").interpret("dibs on alice", ORDERS).intention
+    assert bare.reply == "OK, you do Alice; I'll cook the Bob soup, then cook the Cathy soup."
