@@ -328,3 +328,32 @@ def test_the_next_macro_is_chosen_before_the_body_needs_it():
     chops = [t for t, m in agent.macros if t > 30 and m == "chop(lettuce)"]
     assert len(chops) >= 3 and agent.macros_ahead >= 2
     assert agent.summary()["macro_latency_s"] == 0.0
+
+
+class _FixedReader:
+    """An interpreter that reads every message as one fixed request."""
+
+    def __init__(self, name: str, macro: str):
+        self.name, self.macro = name, macro
+
+    def interpret(self, message, context):
+        from dualmind.agents.intention import Intention
+        from dualmind.agents.language.interpreters import Interpretation
+
+        verb, arg = self.macro.rstrip(")").split("(")
+        return Interpretation(Intention("short", (Step(Macro(verb, arg), 1),)), "test", 0.0)
+
+
+def test_the_slow_minds_reading_replaces_what_the_fast_reading_started():
+    # The fast mind misreads (a plate to fetch); the slow mind, a second later, reads a
+    # chop. The body drops the walk to the plates for the chop at once, rather than
+    # finish the misread errand first.
+    config = MindConfig(slow="rules", fast="rules", slow_latency=1.0, fast_latency=0.3)
+    agent = MindAgent("hla", config, slow=_FixedReader("slow", "chop(lettuce)"),
+                      fast=_FixedReader("fast", "fetch(plate)"))
+    run_episode(RING, (agent, Sayer({10: "help me out here"})), seed=0, seconds=20)
+    taken = [(t, m) for t, m in agent.macros if t > 10]
+    assert taken[0][1] == "fetch(plate)" and taken[0][0] <= 10 + 1 + 3 + 1
+    switch = next(t for t, m in taken if m == "chop(lettuce)")
+    assert switch <= 10 + 1 + 10 + 3 + 1  # the slow reading, then one fast choice
+    assert "fetch(plate)" not in [m for t, m in taken if t < switch][1:]

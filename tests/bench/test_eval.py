@@ -90,3 +90,28 @@ def test_readme_results_are_generated_not_typed(tmp_path, capsys, monkeypatch):
 
 def test_plain_loop_reference_runs():
     assert plain_loop_steps_per_second(2000) > 0
+
+
+def test_partners_and_layouts_given_as_paths_get_their_own_records(tmp_path, capsys):
+    # A path puts '/' in the job's key; the record was opened under it and eval stopped
+    # with "unable to open database file".
+    from importlib import resources
+
+    from dualmind.game import load_layout
+
+    persona = tmp_path / "people" / "chef.toml"
+    persona.parent.mkdir()
+    persona.write_text('name = "chef"\nstyle = "leader"\n')
+    other = tmp_path / "people" / "sous.toml"
+    other.write_text('name = "sous"\nstyle = "asker"\n')
+    layout = tmp_path / "kitchens" / "q.layout"
+    layout.parent.mkdir()
+    layout.write_text(resources.files("dualmind.game.layouts").joinpath("quick.layout").read_text())
+    assert load_layout(str(layout)).width > 0
+    out = tmp_path / "out"
+    assert main(["eval", "--agents", "scripted", "--layouts", str(layout), "--partners",
+                 f"{persona},{other}", "--episodes", "1", "--seconds", "10", "--workers", "1",
+                 "--out", str(out), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert {r["partner"] for r in rows} == {str(persona), str(other)}
+    assert len(list((out / "records").glob("*.sqlite"))) == 2

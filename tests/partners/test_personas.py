@@ -65,6 +65,13 @@ split_chop = ["dice {n} {vegs} for my {mine} please"]
     ('style = "leader"\n[play]\nactions_per_second = 50', "between 0.2 and 10"),
     ('style = "leader"\n[play]\nspeed = 2', "unknown key"),
     ('style = "leader"\n[talk]\nevery_seconds = [5, 1]', "low <= high"),
+    # TOML reads inf and nan: they overflowed the tick counts with a traceback.
+    ('style = "leader"\n[talk]\npatience_seconds = inf', "must be a number >= 0"),
+    ('style = "leader"\n[play]\nreaction_seconds = nan', "must be a number >= 0"),
+    ('style = "leader"\n[talk]\nfirst_seconds = 1e300', "at most 3600 seconds"),
+    ('style = "leader"\n[play]\npause_seconds = [1, inf]', "low <= high"),
+    ('name = "x"', "no style"),
+    ('style = "asker"\n[phrases]\nreplan = ["x"]', "an asker sends no 'replan'"),
 ])
 def test_a_bad_persona_file_is_refused_with_the_reason(tmp_path, text, problem):
     path = tmp_path / "bad.toml"

@@ -205,6 +205,8 @@ class MindAgent:
         self.seen_chat = 0
         self.need_since: int | None = None  # tick the body ran out of macro
         self.choosing = False  # a macro choice is in flight
+        self.rechoose = False  # the plan changed under the body: a choice is due
+        self.preempting = False  # the choice in flight replaces the body's macro
         # The next macro asked for before the current one ends (:meth:`_choose_ahead`):
         # in flight, (the macro it follows, the intention it read); back, (macro, record,
         # the macro it follows, the intention it read).
@@ -252,6 +254,10 @@ class MindAgent:
             if self.mode == "fmoa":  # no slow mind: the fast mind answers questions itself
                 say = " ".join(x for x in (say, reply) if x) or None
 
+        if self.rechoose and not self.choosing and not sched.busy(choose_lane):
+            self.rechoose = False
+            self._request_choice(state)
+            self.preempting = self.choosing
         ctx = replace(Context.from_state(self.kitchen, state, self.plan.intention),
                       **self._abilities(state))
         avoid = self._avoid(state)
@@ -322,7 +328,7 @@ class MindAgent:
             if not self.choosing and not sched.busy(choose_lane):
                 world, steps, named = self._plan_view(state)
                 sched.submit(choose_lane, tick, lambda: self.fast.choose(world, steps, avoid, named))
-                self.choosing = True
+                self.choosing, self.rechoose = True, False  # (this choice reads the new plan)
         return Decision(step.action, say)
 
     def _check_status(self, state: State, say: str | None) -> str | None:
@@ -568,14 +574,17 @@ class MindAgent:
             self._apply_atomic(out, record)
             return None
         carries_choice = not from_slow or self.mode == "smoa"
+        preempt = False
         if carries_choice:
             self.choosing = False
+            preempt, self.preempting = self.preempting, False
         if not from_slow and out.intention is None:
             self.lead_ticks = math.ceil(record.latency_s / self.kitchen.settings.tick_seconds - 1e-9)
         if not from_slow and self.ahead_pending is not None:
             after, intention = self.ahead_pending
             self.ahead_pending = None
-            if intention is not self.plan.intention:  # the plan changed meanwhile
+            if intention is not self.plan.intention:  # the plan changed meanwhile: ask again
+                self.rechoose = self.rechoose or not serves(self.executor.macro, self.plan.steps)
                 if self.executor.macro is None:
                     self._request_choice(state)
                 return out.reply or None
@@ -593,9 +602,16 @@ class MindAgent:
                 self.status_tick, self.status_due = state.tick, False
             current = self.executor.macro
             if from_slow and self.mode == "hla" and not serves(current, self.plan.steps):
-                self._request_choice(state)  # the plan changed under the body: re-choose
+                self.rechoose = True  # the plan changed under the body: choose again
         keep = out.intention is not None and serves(self.executor.macro, self.plan.steps)
-        if carries_choice and not keep and (out.intention is not None or self.executor.macro is None):
+        # A choice asked for because the plan changed replaces what the body is doing. It
+        # used to wait for the body to be free, and was dropped: a fast reading of "I'll
+        # chop the lettuces and onions and pass them over, you cook the Alice soup" sent
+        # the body to serve Alice (a plate, then 12 s waiting at a pot), and the slow
+        # mind's "cook Alice" never replaced it (partition, LLM minds, seed 8).
+        replaces = preempt and out.macro is not None and out.macro != self.executor.macro
+        if carries_choice and not keep and (out.intention is not None or self.executor.macro is None
+                                            or replaces):
             self._apply_macro(out.macro, record, state, urgent=out.intention is not None)
         return out.reply or None
 

@@ -11,8 +11,10 @@ Student t quantile) of every metric per agent x layout x partner (x swept value)
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import multiprocessing as mp
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +61,17 @@ def make_jobs(agents: list[str], layouts: list[str], partners: list[str], episod
             for seed in range(episodes) for a in agents]
 
 
+def record_name(key: str) -> str:
+    """The record file of a job: its key, made safe as one file name. A partner or layout
+    given as a path ("personas/mine.toml") put a '/' in the key, and `eval` stopped on
+    "unable to open database file"; a changed or overlong key keeps a hash of the whole
+    key, so two paths never share a record."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", key)
+    if safe != key or len(safe) > 180:
+        safe = f"{safe[:160]}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+    return f"{safe}.sqlite"
+
+
 def run_job(job: Job, records_dir: str | None) -> dict:
     """Play one episode (in whatever process this runs) and return its summary row."""
     from dualmind.agents.mind_agent import MindConfig
@@ -66,7 +79,7 @@ def run_job(job: Job, records_dir: str | None) -> dict:
 
     minds = MindConfig(slow=job.backend, fast=job.fast_backend, slow_latency=job.slow_latency,
                        fast_latency=job.fast_latency, fast_mind=job.fast_mind)
-    record = str(Path(records_dir) / f"{job.key}.sqlite") if records_dir else None
+    record = str(Path(records_dir) / record_name(job.key)) if records_dir else None
     result = play_episode(job.layout, (job.agent, job.partner), seed=job.seed, seconds=job.seconds,
                           clock=job.clock, minds=minds, record=record)
     return {**dataclasses.asdict(job), "key": job.key, **{

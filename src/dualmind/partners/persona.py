@@ -33,12 +33,14 @@ Example::
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 from dualmind.errors import DualmindError
+from dualmind.game.settings import MAX_GAME_SECONDS
 from dualmind.vocab import PARTNER_ALIASES, PARTNERS
 
 STYLES = ("leader", "asker", "novice", "silent", "talker")
@@ -128,13 +130,16 @@ def load_persona(name: str) -> Persona:
 
 def _pair(value, where: str, key: str) -> tuple[float, float]:
     if not (isinstance(value, list) and len(value) == 2 and all(_number(v) for v in value)
-            and 0 <= value[0] <= value[1]):
-        raise PersonaError(f"{where}: {key} must be [low, high] seconds with 0 <= low <= high")
+            and 0 <= value[0] <= value[1] <= MAX_GAME_SECONDS):
+        raise PersonaError(f"{where}: {key} must be [low, high] seconds with "
+                           f"0 <= low <= high <= {MAX_GAME_SECONDS:g}")
     return float(value[0]), float(value[1])
 
 
 def _number(v) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    """A finite number: TOML also reads ``inf`` and ``nan``, which overflowed the tick
+    counts (a traceback instead of an error naming the file)."""
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _section(data: dict, key: str, cls, base, where: str):
@@ -152,6 +157,9 @@ def _section(data: dict, key: str, cls, base, where: str):
             values[k] = _pair(v, where, f"{key}.{k}")
         elif not _number(v) or v < 0:
             raise PersonaError(f"{where}: {key}.{k} must be a number >= 0, got {v!r}")
+        elif k.endswith("_seconds") and v > MAX_GAME_SECONDS:
+            raise PersonaError(f"{where}: {key}.{k} must be at most {MAX_GAME_SECONDS:g} seconds "
+                               f"(the longest game), got {v!r}")
         else:
             values[k] = float(v)
     out = replace(base, **values)
@@ -170,6 +178,8 @@ def _parse(text: str, where: str, default_name: str | None) -> Persona:
     except tomllib.TOMLDecodeError as e:
         raise PersonaError(f"{where}: not valid TOML ({e})") from None
     style = data.get("style")
+    if style is None:
+        raise PersonaError(f"{where}: no style; add e.g. style = \"leader\" (one of {', '.join(STYLES)})")
     if style not in STYLES:
         raise PersonaError(f"{where}: style must be one of {', '.join(STYLES)}, got {style!r}")
     unknown = set(data) - {"name", "style", "play", "talk", "phrases", "description"}
@@ -185,7 +195,8 @@ def _parse(text: str, where: str, default_name: str | None) -> Persona:
     phrases: dict[str, tuple[str, ...]] = dict(base.phrases) if base else {}
     for kind, items in raw.items():
         if kind not in kinds:
-            raise PersonaError(f"{where}: a {style} sends no {kind!r} messages; its kinds are "
+            article = "an" if style[0] in "aeiou" else "a"
+            raise PersonaError(f"{where}: {article} {style} sends no {kind!r} messages; its kinds are "
                                f"{', '.join(kinds) or 'none (it never talks)'}")
         if not (isinstance(items, list) and items and all(isinstance(p, str) and p.strip() for p in items)):
             raise PersonaError(f"{where}: phrases.{kind} must be a non-empty list of strings")
