@@ -295,3 +295,60 @@ def test_the_llm_chooser_cooks_a_soup_asked_for_by_name_though_the_orders_have_i
     asked = LLMFastChooser(FakeScorer(table)).choose(w, steps, frozenset(), named)
     assert str(asked.macro) in chops
     assert LLMFastChooser(FakeScorer(table)).choose(w, steps).macro == Macro("wait")
+
+
+def _ring_with(pots, tick=300):
+    import dataclasses
+
+    from dualmind.game import Kitchen, load_layout
+
+    ring = Kitchen(load_layout("ring"))
+    state = dataclasses.replace(ring.reset(0), tick=tick, pots=tuple(pots))
+    return World(ring, NavMap(ring), state, 0)
+
+
+def test_a_soup_asked_for_is_offered_as_its_chopping_not_its_cook():
+    # As the code fast mind: the vegetables first, then the pot (offered both, the 0.5B
+    # took the cook every time in a partition game).
+    import dataclasses
+
+    from dualmind.agents.intention import Step
+    from dualmind.game import items
+    from dualmind.game.state import Pot
+
+    w = _ring_with((Pot(), Pot()))
+    soup = next(o.soup for o in w.state.orders if len(items.SOUPS[o.soup].ingredients) > 1)
+    first, *rest = items.SOUPS[soup].ingredients
+    # All but one of its vegetables chopped and on a counter: the cook could start now.
+    lying = dict(zip(w.free_counters(), [items.chopped(v) for v in rest], strict=False))
+    w = World(w.kitchen, w.nav, dataclasses.replace(w.state, items={**w.state.items, **lying}), 0)
+    plan = [Step(Macro("cook", soup), 1)]
+    assert possible(w, Macro("cook", soup))
+    options = LLMFastChooser(FakeScorer({})).candidates(w, plan)
+    assert Macro("chop", first) in options and Macro("cook", soup) not in options
+
+
+def test_a_soup_is_served_only_when_it_is_ready_soon():
+    # "you cook the Alice soup" with both pots busy, one of them cooking Alice, before any
+    # intention: the words name Alice, but serving a soup 10 s from done is a plate held
+    # and a body standing at the pot (the 0.5B chose it, partition); 3 s from done,
+    # fetching the plate is right.
+    import dataclasses
+
+    from dualmind.game import items
+    from dualmind.game.state import ChatMessage, Pot
+
+    def offered(to_go_s: float) -> set[str]:
+        w = _ring_with((Pot(), Pot()))
+        soup, other = w.state.orders[0].soup, w.state.orders[1].soup
+        start = w.state.tick - w.kitchen.cook_ticks + w.kitchen.settings.ticks(to_go_s)
+        pots = (Pot(items.SOUPS[soup].ingredients, soup=soup, cook_start=start),
+                Pot(items.SOUPS[other].ingredients, soup=other, cook_start=w.state.tick))
+        state = dataclasses.replace(w.state, pots=pots,
+                                    chat=(ChatMessage(w.state.tick - 5, 1, f"you cook the {soup} soup"),))
+        w = World(w.kitchen, w.nav, state, 0)
+        chooser = LLMFastChooser(FakeScorer({}))
+        return {m.verb for m in chooser.candidates(w, []) if m.arg == soup}
+
+    assert not offered(10.0) & {"serve", "plate"}
+    assert offered(3.0) & {"serve", "plate"}

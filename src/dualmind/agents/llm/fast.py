@@ -32,7 +32,7 @@ from dualmind.agents.scripted import ScriptedPlanner
 from dualmind.agents.world import World
 from dualmind.errors import BackendError
 from dualmind.game import items
-from dualmind.game.rules import BURNING, CHARRED, READY
+from dualmind.game.rules import BURNING, CHARRED, COOKING, READY
 from dualmind.llm.qwen import chat_prompt
 
 PRIOR = {"serve": 1.0, "plate": 1.0, "extinguish": 0.75, "cook": 0.5, "prepare": 0.5, "chop": 0.25}
@@ -41,7 +41,13 @@ DEMAND_WEIGHT, IDLE_WEIGHT = 0.3, 2.0
 # top: the 0.5B model alone sometimes picks a sibling (chop(tomato) for a plan of
 # chop(onion), measured on states of a ring game).
 PLAN_BONUS = 0.5
+# The plan's next step as the code fast mind reads it (a cook whose vegetables are all
+# chopped, else their chopping) gets this much more: with the same bonus as every macro
+# the words name, the 0.5B chopped tomatoes the orders could use later instead of cooking
+# the David soup asked for, all its vegetables chopped (partition, seed 104).
+NEXT_BONUS = 0.5
 MAX_CANDIDATES = 8
+SOON_SECONDS = 5.0  # a soup is plated or served only if it is ready within this long
 
 
 URGENT = ("serve", "plate", "extinguish", "clear")
@@ -70,6 +76,16 @@ def describe_pots(world: World) -> str:
         elif phase == CHARRED:
             out.append("a burnt pot")
     return ", ".join(out) or "nothing urgent"
+
+
+def _soups_ready_soon(world: World) -> set[str]:
+    """The soups that can be plated or served within :data:`SOON_SECONDS`: ready or
+    plated already, or cooking and done by then."""
+    k, tick = world.kitchen, world.state.tick
+    soon = {p.soup for p in world.state.pots if k.pot_phase(p, tick) in (COOKING, READY)
+            and p.cook_start + k.cook_ticks - tick <= k.settings.ticks(SOON_SECONDS)}
+    plated = [world.holding, world.partner.holding, *world.state.items.values()]
+    return soon | {it.soup for it in plated if it is not None and it.kind == items.PLATE and it.soup}
 
 
 class LLMFastChooser:
@@ -110,7 +126,13 @@ class LLMFastChooser:
         wanted: list[Macro] = [nxt] if nxt is not None else []
         need = chop_need(world)
         for step in steps:
-            wanted.append(step.macro)
+            m = step.macro
+            if not (nxt is not None and nxt.verb == "chop" and m.verb == "cook" and m.arg in items.SOUPS
+                    and nxt.arg in items.SOUPS[m.arg].ingredients):
+                # The soup asked for is chopped in full before it goes into a pot, as the
+                # code fast mind does (minds._chop_first): offered its cook beside the
+                # chop, the 0.5B picked the cook 6 times of 6 in a partition game.
+                wanted.append(m)
             if step.macro.verb in ("cook", "serve", "prepare", "plate"):
                 # Only what is still lacking: with every vegetable a soup needs offered, the
                 # 0.5B chopped tomatoes again and again for a Cathy soup waiting for the
@@ -136,10 +158,16 @@ class LLMFastChooser:
             wanted += [Macro("discard"), Macro("pass")]
         wanted.append(Macro("wait"))
         out: list[Macro] = []
+        soon = _soups_ready_soon(world)
         for m in dict.fromkeys(wanted):
             if len(out) >= self.max_candidates:
                 break
             if m in avoid:  # the agent's own veto (a macro the human claimed or forbade)
+                continue
+            if m.verb in ("serve", "plate") and m.arg not in soon:
+                # Serving a soup that cooks for 10 s more is a plate held and a body
+                # standing at the pot: the 0.5B chose it for "you cook the Alice soup"
+                # (its name in the words) while both pots were busy (partition, seed 8).
                 continue
             if m.verb == "wait" or possible(world, m):
                 out.append(m)
@@ -188,6 +216,7 @@ class LLMFastChooser:
         # (With no steps, ``nxt`` is only ever an urgent macro, returned above unscored.)
         asked = {s.macro for s in steps} | set(self.named(world)) | ({nxt} if nxt is not None else set())
         scores = [s + weight * PRIOR.get(m.verb, 0.0) + (PLAN_BONUS if m in asked else 0.0)
+                  + (NEXT_BONUS if m == nxt and steps else 0.0)
                   for s, m in zip(answer.value, options, strict=True)]
         best = max(range(len(options)), key=scores.__getitem__)
         macro = options[best]
