@@ -199,9 +199,12 @@ def test_format_fallbacks_share_one_deadline():
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         b = OpenAICompatibleBackend(base_url=f"http://127.0.0.1:{httpd.server_address[1]}/v1", model="m")
+        start = t.monotonic()
         with pytest.raises(BackendTimeout):
             b.complete(ASK, CHOICES, timeout=1.0)  # three formats x 0.6 s would be 1.8 s
-        assert len(seen) == 2
+        # One deadline for all: the third format is never tried. (How many requests fit in
+        # the second is the machine's business: on a loaded one the first took it all.)
+        assert 1 <= len(seen) <= 2 and t.monotonic() - start < 1.6
     finally:
         httpd.shutdown()
         httpd.server_close()

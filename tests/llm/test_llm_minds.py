@@ -117,12 +117,23 @@ def world(tiny):
 
 def test_the_chooser_scores_only_macros_possible_now(world):
     scorer = FakeScorer({"chop(onion)": -0.5})
-    out = LLMFastChooser(scorer).choose(world, list(parse_last("chop(onion) x2").steps))
+    out = LLMFastChooser(scorer).choose(world, list(parse_last("chop(onion) x2, chop(tomato) x1").steps))
     prompt, options = scorer.calls[0]
     assert out.macro == Macro("chop", "onion")
     assert "chop(onion)" in options and len(options) <= 8
     assert all(o == "wait" or possible(world, Macro(*o.rstrip(")").split("("))) for o in options)
-    assert "Plan: chop(onion)\n" in prompt
+    assert "Plan: chop(onion), chop(tomato)\n" in prompt
+
+
+def test_with_one_step_of_the_plan_possible_the_model_is_not_asked_to_wait(world):
+    # Offered "wait" beside the plan's next step, the 0.5B waited through 10 s of a ring
+    # game; with nothing else possible, the step is taken without a model call.
+    scorer = FakeScorer({"wait": 0.0})
+    out = LLMFastChooser(scorer).choose(world, list(parse_last("chop(onion) x2").steps))
+    assert out.macro == Macro("chop", "onion") and scorer.calls == []
+    # With no plan, waiting is still an option the model weighs.
+    LLMFastChooser(scorer).choose(world, [])
+    assert "wait" in scorer.calls[0][1]
 
 
 def test_the_prompt_changes_only_in_its_last_lines(world):
@@ -130,8 +141,8 @@ def test_the_prompt_changes_only_in_its_last_lines(world):
     evaluates only the tail; everything before the plan is the same for every call."""
     scorer = FakeScorer({})
     chooser = LLMFastChooser(scorer)
-    chooser.choose(world, list(parse_last("chop(onion) x2").steps))
-    chooser.choose(world, list(parse_last("chop(tomato) x1").steps))
+    chooser.choose(world, list(parse_last("chop(onion) x2, chop(tomato) x1").steps))
+    chooser.choose(world, list(parse_last("chop(tomato) x1, chop(lettuce) x1").steps))
     (first, _), (second, _) = scorer.calls
     head = first[:first.rindex("Plan: ")]
     assert second.startswith(head) and head.count("Plan: ") >= 5  # the fixed worked examples
@@ -169,7 +180,7 @@ def test_fast_mind_uses_its_chooser_and_falls_back_on_errors(world):
             raise BackendTimeout("slow")
 
     fast = FastMind(None, chooser=LLMFastChooser(Broken({})))
-    out = fast.choose(world, list(parse_last("chop(onion) x1").steps))
+    out = fast.choose(world, list(parse_last("chop(onion) x1, chop(tomato) x1").steps))
     assert out.macro is None and out.model_errors == 1  # the agent's planner covers it
 
 

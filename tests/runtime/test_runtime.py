@@ -158,3 +158,30 @@ def test_a_command_does_not_wait_at_exit_for_an_abandoned_mind_call(tmp_path):
     assert time.monotonic() - start < 30
     assert done.returncode == 130, done.stderr
     assert done.stdout == "saved\n"  # what was printed is flushed, not lost
+
+
+def test_one_ctrl_c_ends_play_even_when_its_clean_up_hangs(tmp_path):
+    """After the first Ctrl-C the process is gone within the grace period, whatever its
+    clean-up waits on (here a `finally` that sleeps a minute)."""
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "hang.py"
+    script.write_text(
+        "import os, signal, time\n"
+        "from dualmind.cli import _exit_soon_after_ctrl_c\n"
+        "_exit_soon_after_ctrl_c(grace_s=1.0)\n"
+        "try:\n"
+        "    print('playing', flush=True)\n"
+        "    time.sleep(60)\n"
+        "finally:\n"
+        "    print('cleaning up', flush=True)\n"
+        "    time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "playing\n"
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    rc = proc.wait(timeout=30)
+    assert time.monotonic() - start < 10
+    assert rc == 130 and proc.stdout.read() == "cleaning up\n"

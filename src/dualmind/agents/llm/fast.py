@@ -48,6 +48,7 @@ PLAN_BONUS = 0.5
 NEXT_BONUS = 0.5
 MAX_CANDIDATES = 8
 SOON_SECONDS = 5.0  # a soup is plated or served only if it is ready within this long
+FRESH_SECONDS = 5.0  # a message this recent may be about what the agent holds
 
 
 URGENT = ("serve", "plate", "extinguish", "clear")
@@ -152,11 +153,16 @@ class LLMFastChooser:
             # Beside a plan, only what cannot wait (a ready soup, a fire) competes with it.
             if not planned or pick.verb in URGENT:
                 wanted.append(pick)
-        if world.holding is not None and self._heard(world) != "nothing":
+        if world.holding is not None and self._fresh_words(world):
             # A message may ask to get rid of or hand over what the agent holds ("throw
-            # that away"), in words no macro name matches.
+            # that away"), in words no macro name matches. Only a fresh one: offered for
+            # the rest of the game, discarding a chopped lettuce outscored the plan.
             wanted += [Macro("discard"), Macro("pass")]
-        wanted.append(Macro("wait"))
+        if nxt is None or not steps:
+            # With the plan's next step possible there is no reason to stand still: the
+            # 0.5B, offered "wait", waited 10 s of a ring game through the chopping for the
+            # David soup it had just agreed to cook (its branch "chop(t" scored -10).
+            wanted.append(Macro("wait"))
         out: list[Macro] = []
         soon = _soups_ready_soon(world)
         for m in dict.fromkeys(wanted):
@@ -182,6 +188,12 @@ class LLMFastChooser:
             return []
         return [m for m in all_macros() if any(w.startswith(m.arg or m.verb) for w in said)
                 or (m.verb == "extinguish" and "fire" in said)]
+
+    @staticmethod
+    def _fresh_words(world: World) -> bool:
+        """Did the human say something in the last :data:`FRESH_SECONDS`?"""
+        since = world.state.tick - world.kitchen.settings.ticks(FRESH_SECONDS)
+        return any(m.player != world.me_index and m.tick >= since for m in world.state.chat)
 
     def _heard(self, world: World) -> str:
         """The human's last two messages, quoted ("nothing" when none)."""
