@@ -129,3 +129,14 @@ def test_eval_charges_tokens_when_asked(tmp_path):
     assert [r["slow_latency"] for r in rows] == ["tokens"] and rows[0]["fast_latency"] == "tokens"
     assert main(argv) == 0  # resumes: nothing new to play
     assert len((out / "episodes.jsonl").read_text().splitlines()) == 1
+
+
+def test_a_reader_that_stops_early_is_no_error():
+    # `dualmind check-layout X | head -1` ended in a BrokenPipeError traceback.
+    import subprocess
+    import sys
+
+    done = subprocess.run(f"{sys.executable} -m dualmind.cli check-layout ring | head -1",
+                          shell=True, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip().endswith("ok")
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr

@@ -537,6 +537,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         rc = 130
+    except BrokenPipeError:
+        # The reader went away (`dualmind check-layout X | head -1`): not an error of ours.
+        # Point stdout at /dev/null so the interpreter's final flush does not raise again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        rc = 0
     if argv is None:
         _leave_abandoned_calls(rc)
     return rc
