@@ -28,6 +28,7 @@ import statistics
 import threading
 import time
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from dualmind.agents.executor import Executor, Status
 from dualmind.agents.intention import Intention
@@ -208,10 +209,9 @@ class MindAgent:
         self.rechoose = False  # the plan changed under the body: a choice is due
         self.preempting = False  # the choice in flight replaces the body's macro
         # The next macro asked for before the current one ends (:meth:`_choose_ahead`):
-        # in flight, (the macro it follows, the intention it read); back, (macro, record,
-        # the macro it follows, the intention it read).
-        self.ahead_pending: tuple | None = None
-        self.ahead: tuple | None = None
+        # in flight, (the macro it follows, the intention it read); back, an _Ahead.
+        self.ahead_pending: tuple[Macro, Intention] | None = None
+        self.ahead: _Ahead | None = None
         fixed = self.latency_models()["fast"].seconds
         self.lead_ticks = kitchen.settings.ticks(fixed) if fixed else 4  # the fast lane's last latency
         self.calls: list[tuple[CallRecord, MindOutput | None]] = []
@@ -255,9 +255,8 @@ class MindAgent:
                 say = " ".join(x for x in (say, reply) if x) or None
 
         if self.rechoose and not self.choosing and not sched.busy(choose_lane):
-            self.rechoose = False
-            self._request_choice(state)
-            self.preempting = self.choosing
+            self._request_choice(state)  # submitted: this choice replaces the body's macro
+            self.preempting = True
         ctx = replace(Context.from_state(self.kitchen, state, self.plan.intention),
                       **self._abilities(state))
         avoid = self._avoid(state)
@@ -311,10 +310,10 @@ class MindAgent:
         if step.status != Status.RUNNING:
             if self.need_since is None:
                 self.need_since = tick
-            if ahead is not None and step.status == Status.DONE and ahead[2] == step.macro \
-                    and ahead[3] is self.plan.intention:
+            if ahead is not None and step.status == Status.DONE and ahead.after == step.macro \
+                    and ahead.intention is self.plan.intention:
                 # The next macro was chosen while this one ran: the body goes on at once.
-                self._apply_macro(ahead[0], ahead[1], state)
+                self._apply_macro(ahead.macro, ahead.record, state)
                 if self.executor.macro is not None:
                     self.macros_ahead += 1
                     return Decision(self.executor.step(state).action, say)
@@ -325,10 +324,7 @@ class MindAgent:
                 # LLM baselines, whose model picks every macro with no intention.)
                 self._fallback_now(state)
                 return Decision(self.executor.step(state).action, say)
-            if not self.choosing and not sched.busy(choose_lane):
-                world, steps, named = self._plan_view(state)
-                sched.submit(choose_lane, tick, lambda: self.fast.choose(world, steps, avoid, named))
-                self.choosing, self.rechoose = True, False  # (this choice reads the new plan)
+            self._request_choice(state, avoid)  # (computed before this tick's step, as always)
         return Decision(step.action, say)
 
     def _check_status(self, state: State, say: str | None) -> str | None:
@@ -541,19 +537,15 @@ class MindAgent:
             return self.fast.chooser.choose(world, [], frozenset(self._avoid(world.state)), messages=messages)
         out = self.slow.think(messages, ctx)
         steps = list(out.intention.steps) if out.intention else self.plan.steps
-        named = self._named(out.intention if out.intention else self.plan.intention)
+        named = named_soups(out.intention if out.intention else self.plan.intention)
         out.macro = self.fast.choose(world, steps, frozenset(self._avoid(world.state)), named).macro
         return out
 
-    def _named(self, intention: Intention | None) -> frozenset[str]:
-        """The soups the human asked for by name (:func:`~dualmind.agents.minds.named_soups`):
-        cooked even when the order list is covered, by the code and the LLM fast mind alike."""
-        return named_soups(intention)
-
     def _plan_view(self, state: State) -> tuple[World, list, frozenset[str]]:
         """What a choice of the next macro reads now: the world, the plan's steps and the
-        soups asked for by name."""
-        return self._world(state), self.plan.steps, self._named(self.plan.intention)
+        soups asked for by name (:func:`~dualmind.agents.minds.named_soups`: cooked even
+        when the order list is covered, by the code and the LLM fast mind alike)."""
+        return self._world(state), self.plan.steps, named_soups(self.plan.intention)
 
     def _world(self, state: State) -> World:
         return World(self.kitchen, self.nav, state, self.me)
@@ -589,7 +581,7 @@ class MindAgent:
                     self._request_choice(state)
                 return out.reply or None
             if self.executor.macro == after:  # still at it: kept for when it ends
-                self.ahead = (out.macro, record, after, intention)
+                self.ahead = _Ahead(out.macro, record, after, intention)
                 return out.reply or None
         if out.stop and out.intention is None and from_slow:  # "that's enough": the plan ends
             self._end_intention()
@@ -638,18 +630,20 @@ class MindAgent:
         if done is None:
             return
         world = World(self.kitchen, self.nav, done, self.me)
-        avoid, named = frozenset(self._avoid(state)), self._named(self.plan.intention)
+        avoid, named = frozenset(self._avoid(state)), named_soups(self.plan.intention)
         self.ahead_pending = (macro, self.plan.intention)
         self.scheduler.submit("fast", state.tick, lambda: self.fast.choose(world, steps, avoid, named))
         self.choosing = True
 
-    def _request_choice(self, state: State) -> None:
+    def _request_choice(self, state: State, avoid: set[Macro] | None = None) -> None:
+        """Ask the mind that picks macros for the next one, unless a choice is in flight;
+        ``avoid``: what not to choose (by default :meth:`_avoid` now)."""
         lane = "slow" if self.mode == "smoa" else "fast"
         if not self.scheduler.busy(lane) and not self.choosing:
             world, steps, named = self._plan_view(state)
-            avoid = self._avoid(state)
+            avoid = self._avoid(state) if avoid is None else avoid
             self.scheduler.submit(lane, state.tick, lambda: self.fast.choose(world, steps, avoid, named))
-            self.choosing = True
+            self.choosing, self.rechoose = True, False  # (this choice reads the plan in force)
 
     def _apply_macro(self, macro: Macro | None, record: CallRecord, state: State,
                      urgent: bool = False) -> None:
@@ -767,6 +761,15 @@ class MindAgent:
                 "macro_latency_s": median(self.macro_latency),
                 "atomic_latency_ms": median(self.atomic_latency_ms),
                 "atomic_latency_p99_ms": p99 if p99 is None else round(p99, 3)}
+
+
+class _Ahead(NamedTuple):
+    """A macro chosen before the body's current one ended (:meth:`MindAgent._choose_ahead`)."""
+
+    macro: Macro | None
+    record: CallRecord
+    after: Macro  # the macro it follows
+    intention: Intention  # the intention in force when it was asked for
 
 
 def _private_copy(executor: Executor) -> Executor:

@@ -210,10 +210,11 @@ def _handed_over(toks: list[str], clause: Clause, prev: Clause | None) -> bool:
 # Subject words for cutting an unpunctuated message where the actor changes ("me alice u
 # bob", "take bob im on alice"). "me" is a subject only in shorthand, never after a word
 # that takes it as an object ("chop one for me", "give me bob", "bob is on me").
-_OPENERS = {**{w: "speaker" for w in ("i", "im", "ill", "ive", "id", "imma", "ima", "me", "lemme")},
-            **{w: "agent" for w in ("you", "u", "ya", "youre", "ur")}}
 # Possessives follow what they own ("bob is mine", "alice urs"): they close a clause.
 _CLOSERS = {"mine": "speaker", "yours": "agent", "urs": "agent"}
+# The actor words, less the reflexives, "your" (it comes before what it owns) and the closers.
+_OPENERS = {**{w: "speaker" for w in (_SPEAKER - {"myself"}) | {"me"}},
+            **{w: "agent" for w in _AGENT - {"your", "yourself", *_CLOSERS}}}
 _OBJECT_BEFORE = {"for", "to", "give", "gimme", "bring", "pass", "hand", "get", "let", "on",
                   "with", "help", "tell", "show", "send", "by", "from", "ask", "thank", "than",
                   "need", "want", "see", "at", "of", "about"}
