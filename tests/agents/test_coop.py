@@ -293,3 +293,44 @@ def test_a_count_of_chopped_vegetables_to_bring_is_kept():
                              ("bring me 2 chopped tomatoes", "tomato", 2),
                              ("get me a chopped onion", "onion", 1)):
         assert ground("bring", text, Context()).steps == (Step(Macro("chop", veg), count),), text
+
+
+def test_a_vegetable_half_chopped_is_finished_before_a_new_request_is_taken_up():
+    # The agent stands at a board chopping an onion (4 of 8 chops done) when the fast
+    # mind reads the human's new request ("chop a tomato"): it finishes the onion first
+    # (left half chopped, the board is blocked and every planner counts the onion as on
+    # its way), then does what it was asked. Told not to chop onions, it leaves it at once.
+    from dualmind.agents.minds import MindOutput
+    from dualmind.runtime.scheduler import CallRecord
+
+    onion, tomato = Macro("chop", "onion"), Macro("chop", "tomato")
+    asked = Intention("short", (Step(tomato, 1),))
+    state = _state(tick=300)
+    at_board = state.players[0]._replace(pos=(3, 2), facing="down")
+    state = dataclasses.replace(state, players=(at_board, state.players[1]),
+                                items={(3, 3): items.Item(items.VEGETABLE, ("onion",), chops=4)})
+
+    def request(agent, now, avoid=()):
+        out = MindOutput(intention=asked, macro=tomato, avoid=avoid)
+        agent._on_result(CallRecord("fast", now.tick, now.tick, result=out), now, from_slow=False)
+
+    agent = _agent(state)
+    agent.executor.set_macro(onion)
+    assert agent.executor.step(state).action == "interact"  # chopping
+    request(agent, state, avoid=(onion,))  # "stop chopping onions, get me a tomato"
+    assert agent.executor.macro == tomato and agent.deferred is None
+    # Played out: the onion is chopped through, then the tomato is taken up.
+    agent = _agent(state)
+    agent.executor.set_macro(onion)
+    now = state
+    for _ in range(60):
+        decision = agent.act(now)
+        if now.tick == 301:
+            request(agent, now)
+            assert agent.executor.macro == onion and agent.deferred == tomato
+        now, _ = RING.step(now, (decision.action, "stay"))
+        if agent.executor.macro == tomato:
+            break
+    assert agent.executor.macro == tomato
+    assert items.chopped("onion") in now.items.values()  # chopped through (and off the board)
+    assert not any(it.kind == items.VEGETABLE for it in now.items.values())

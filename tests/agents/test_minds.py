@@ -25,14 +25,23 @@ def first_macro_after(agent, tick: int, macro: str) -> float:
     return float("inf")
 
 
-def reaction(mode: str, seconds: float = 40) -> float:
+def reaction(mode: str, seconds: float = 40, tick: int = 85) -> float:
+    """Seconds from "keep chopping onions" said at ``tick`` to the agent taking it up. At
+    tick 85 the body carries a lettuce to a board; from tick 100 it is chopping it, and
+    a vegetable half chopped is finished before anything new is taken up (below)."""
     agent = MindAgent(mode, CONFIG)
-    run_episode(RING, (agent, Sayer({100: "keep chopping onions"})), seed=0, seconds=seconds)
-    return first_macro_after(agent, 100, "chop(onion)")
+    run_episode(RING, (agent, Sayer({tick: "keep chopping onions"})), seed=0, seconds=seconds)
+    return first_macro_after(agent, tick, "chop(onion)")
 
 
 def test_hla_takes_up_a_command_within_the_fast_latency():
     assert reaction("hla") <= 0.3 + 0.1 + 1e-9  # the fast call, then the next tick
+
+
+def test_a_command_heard_mid_chop_is_taken_up_once_the_vegetable_is_chopped():
+    # Said at tick 100, the lettuce's first chop: 7 chops at the AI's 2.5 actions a
+    # second, the chopped lettuce off the board, then the onions.
+    assert 0.3 + 7 * 0.4 <= reaction("hla", tick=100) <= 0.3 + 7 * 0.4 + 2.0
 
 
 def test_smoa_reacts_only_after_the_slow_latency():
