@@ -6,7 +6,10 @@ the partner; when the partner blocks every shortest step it detours; when the tw
 each other (a one-cell gap, a dead-end corridor) it notices within a few decisions and
 breaks the tie by a rule both sides compute alike: the player nearer to a refuge cell (a
 floor cell whose occupant does not cut the floor in two, such as a side branch or a room
-beyond a doorway) walks there and waits a moment; on a tie player 1 does. A macro blocked
+beyond a doorway) walks there and waits a moment; on a tie player 1 does. Going round a
+walking partner can go in circles (in a ring of one-tile lanes both go round, and meet
+again in the other lane): a second detour soon after the first that is no nearer the goal
+is not taken; the player waits instead, and the yield rule settles it. A macro blocked
 for too long fails with the reason "blocked by partner" so the mind above can choose
 something else. ``blocked`` says whether the last step waited for or made way for the
 partner: two players both blocked for over 3 s is a deadlock
@@ -60,6 +63,8 @@ YIELD_AFTER = 2  # blocked decisions before a player considers yielding
 YIELD_HOLD_SECONDS = 1.5  # how long a player that made way waits on its refuge cell
 STUCK_SECONDS = 1.5  # a partner that has not acted for this long is waiting, not working
 FAIL_AFTER = 12  # blocked decisions before the macro fails (about 5 s at 2.5 actions/s)
+REMEET_SECONDS = 20.0  # a second detour this soon after one, no nearer the goal: going in circles
+LET_PASS_SECONDS = 6.0  # then, for this long, wait for a walking partner instead of going round
 RESCUE_SECONDS = 6.0  # a ready soup this close to charring triggers the plating reflex
 
 
@@ -88,8 +93,17 @@ class Executor:
         self.blocked_ticks: list[int] = []
         """The ticks at which the executor ended up blocked, in order (see :func:`deadlocks`)."""
         self._partner_last = None
+        self._partner_moved = -10**9  # the tick at which I last saw the partner change cell
         self._route: list = []  # a committed detour around the partner
         self._blocked_by = None  # where the partner stood when it last blocked us
+        # The last time I went round a walking partner: (goal cell, my distance to it,
+        # tick); and, once going round proved useless, (goal cell, until tick): meanwhile I
+        # wait for a walking partner instead of going round it. Kept across ``set_macro``:
+        # a mind that re-issues the same walk must not forget the circle it is in.
+        self._went_round: tuple | None = None
+        self._let_pass: tuple | None = None
+        self.remeet_ticks = kitchen.settings.ticks(REMEET_SECONDS)
+        self.let_pass_ticks = kitchen.settings.ticks(LET_PASS_SECONDS)
         self.rescue_ticks = kitchen.settings.ticks(RESCUE_SECONDS)
 
     def set_macro(self, macro: Macro | None) -> None:
@@ -147,6 +161,8 @@ class Executor:
         w = World(self.kitchen, self.nav, state, self.me)
         can_act = state.tick - w.me.last_action_tick >= self.kitchen.action_gaps[self.me]
         partner_still = self._partner_last == w.partner.pos
+        if not partner_still and self._partner_last is not None:
+            self._partner_moved = state.tick
         self._partner_last = w.partner.pos
 
         if self.reflexes:
@@ -235,11 +251,40 @@ class Executor:
             # there is one. Committing matters: re-deciding each tick walks back into the
             # corridor as soon as the partner steps back, and both players livelock.
             route = self.nav.detour(w.me.pos, cell, w.partner.pos)
-            if route is None:
+            if route is None or self._wait_instead_of_going_round(w, cell):
                 return self._blocked_step(w, macro, prefix)
             self._route = route
             move = self._route_step(w, cell)
         return ExecStep(move or "stay", Status.RUNNING, prefix + (why or "walking"), macro)
+
+    def _wait_instead_of_going_round(self, w: World, goal) -> bool:
+        """Should I wait for the partner rather than go round it? A detour assumes the
+        partner stands still. Against a walking partner in a ring (two one-tile lanes
+        joined at both ends) it can go round in circles: both go round, meet again
+        head-on in the other lane, and again, for good (neither ever stands blocked, so
+        it is no deadlock, but nothing is served). So a second detour around a walking
+        partner soon after the first, on the way to the same cell and no nearer to it,
+        means going round was useless: for a while I do not go round a walking partner
+        but wait for it (``_blocked_step``). If it goes round or walks on, the way
+        clears; if it waits too, the yield rule, which both compute alike, picks who
+        makes way. A partner that has not changed cell for a while is an obstacle, not a
+        walker (even one that faces me): going round it cannot circle, so the detour
+        stands."""
+        tick, me = w.state.tick, w.me.pos
+        if tick - self._partner_moved >= self.stuck_ticks:
+            return False
+        if self._let_pass is not None:
+            if self._let_pass[0] == goal and tick < self._let_pass[1]:
+                return True
+            self._let_pass = None
+        dist = self.nav.dist[me].get(goal, INF)
+        last = self._went_round
+        if last is not None and last[0] == goal and dist >= last[1] and \
+                tick - last[2] <= self.remeet_ticks:
+            self._went_round, self._let_pass = None, (goal, tick + self.let_pass_ticks)
+            return True
+        self._went_round = (goal, dist, tick)
+        return False
 
     def _route_step(self, w: World, goal) -> str | None:
         """The next move along a committed detour, while it still leads to ``goal``."""
