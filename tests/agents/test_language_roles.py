@@ -85,3 +85,25 @@ def test_the_split_reply_names_what_the_human_claimed():
     # words that name no actor: the label alone says the human takes the soup named
     bare = _slow("split").interpret("dibs on alice", ORDERS).intention
     assert bare.reply == "OK, you do Alice; I'll cook the Bob soup, then cook the Cathy soup."
+
+
+@pytest.mark.parametrize("message, veg", [
+    ("we're short of onions, can you cut some?", "onion"),
+    ("I'm running low on lettuce - chop some more?", "lettuce"),
+    ("im out of tomatoes", "tomato"),
+    ("missing an onion here, could you do one", "onion"),
+])
+@pytest.mark.parametrize("label", ["split", "chop"])
+def test_saying_what_one_lacks_asks_for_it(message, veg, label):
+    # "I'm short of X" was read as the speaker claiming X, and "can you chop some" after
+    # it as every vegetable, for good (the asker's games on quick); so too when the LLM
+    # labels it a split.
+    rules = RulesInterpreter().interpret(message, ORDERS).intention
+    llm = _slow(label).interpret(message, ORDERS).intention
+    for got in (rules, llm):
+        assert [str(s.macro) for s in got.steps] == [f"chop({veg})"], (label, got)
+        assert got.steps[0].count is not None and not got.claims
+    # Only a lack of something: "out of the way" asks for nothing; a part one takes stays.
+    assert RulesInterpreter().interpret("I'm out of the way, go ahead", ORDERS).intention.steps == ()
+    split = RulesInterpreter().interpret("I'll chop tomatoes, you chop some onions", ORDERS).intention
+    assert split.claims == (Macro("chop", "tomato"),) and _steps(split)[0][0] == "chop(onion)"

@@ -58,6 +58,11 @@ def resolve(intent: str, slots: Slots, ctx: Context) -> Intention:
     the alice order") or forbids something ("don't touch the tomatoes") is read from its
     clauses, whatever the intent: who does what is in the grammar, not in the gist.
     """
+    if intent == "split" and slots.vegetables and not slots.soups and slots.clauses \
+            and not any(c.actor == "speaker" for c in slots.clauses):
+        # A split needs the speaker to take a part; "I'm short of tomato, can you chop
+        # some" (an "I'm" cue) takes none: it asks for the vegetables it names.
+        intent = "chop"
     if intent not in ("orders", "recipe", "extinguish"):
         split = resolve_roles(slots.clauses, ctx, intent)
         if split is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 VEGETABLE_WORDS = {
     "tomato": ("tomato", "tomatoes", "tomatos", "tomatoe", "tomate", "tomates", "tomaten", "tomatoe"),
@@ -127,6 +128,13 @@ _FILLER = {"ok", "okay", "so", "hey", "alright", "right", "then", "now", "also",
 _NEGATION = {"dont", "don", "not", "never", "no", "stop", "avoid", "skip", "without", "cant",
              "leave", "forget", "ignore", "except", "nothing", "off", "away", "alone"}
 _WANT = {"need", "needs", "want", "like"}
+# Saying what one lacks asks for it: "I'm short of tomato", "out of onions", "low on
+# lettuce", "missing an onion". (Read as "I'm ..." the speaker claimed the vegetable, and
+# "can you chop some" after it became every vegetable, for good.)
+_LACK_PAIRS = {("short", "of"), ("short", "on"), ("out", "of"), ("low", "on")}
+_LACK_WORDS = {"missing", "lacking"}
+# "chop some", "cut one", "a few more": the vegetables of the clause before
+_QUANTITY = {"some", "more", "few", "couple"}
 _ASKING = {"can", "could", "would", "will", "please", "pls", "plz", "keep"}
 _NOT_NARRATION = {"nothing", "something", "everything", "anything", "morning", "evening", "thing",
                   "king", "ring", "bring", "string", "sing", "boring", "amazing", "during"}
@@ -319,7 +327,9 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
     # "I need lettuce chopped", "I'd like two onions", "chopped by you": a request; but
     # "I need to cook bob" is the speaker's own plan.
     wants = any(t in _WANT and (i + 1 >= len(toks) or toks[i + 1] != "to") for i, t in enumerate(toks))
-    if wants or ("by" in toks and bool(has & _AGENT)):
+    lacks = bool(slots.vegetables) and (bool(has & _LACK_WORDS) or any(
+        pair in _LACK_PAIRS for pair in pairwise(toks)))
+    if wants or lacks or ("by" in toks and bool(has & _AGENT)):
         actor = "agent"
     elif first in _SPEAKER or first in _DROPPED_I or first == "me" \
             or (first == "let" and len(head) > 1 and head[1] == "me"):
@@ -350,6 +360,8 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
     if negated and "stop" in has and has & {"dont", "don", "never", "not"}:
         negated = False  # "don't stop": keep going
     verb = next((_VERB_OF[t] for t in toks if t in _VERB_OF), None)
+    if lacks and verb is None:
+        verb = "chop"  # a vegetable one lacks is one to chop
     if verb == "extinguish" and has & _NEGATION == {"stop"}:
         negated = False  # "stop the fire": put it out, not a ban on fighting it
     vegs, soups = slots.vegetables, slots.soups
@@ -371,7 +383,8 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
         negated = bool(set(toks[:cut]) & (_NEGATION - {"except"}))
     rest = bool(has & _REST) and not (has & {"myself"}) and not re.search(
         r"\brest of (?:the |this )?(?:game|round|match|time)\b", " ".join(toks))
-    if not (vegs or soups) and (has & _PRONOUNS) and prev is not None:
+    if not (vegs or soups) and (has & _PRONOUNS or (verb == "chop" and has & _QUANTITY)) \
+            and prev is not None:
         vegs, soups = prev.vegetables, prev.soups
     if not actor and negated:
         actor = "agent"  # "keep off the tomatoes": a prohibition is addressed to the listener
