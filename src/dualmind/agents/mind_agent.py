@@ -416,9 +416,7 @@ class MindAgent:
             # for 2 s) would take the agent off the soup it was asked for: wait instead.
             return Macro("wait")
         if macro.verb == "wait":
-            tick = state.tick
-            banned = expand(m for m, until in self.banned.items() if tick < until)
-            macro = self.planner.choose(world, recent | banned)
+            macro = self.planner.choose(world, recent | self._banned_now(state.tick))
         if macro.verb == "wait" and world.holding is None:
             # Nothing to do but wait for a pot: get a plate for the soup about to be
             # ready instead, so it leaves the pot the moment it is done and the next soup
@@ -482,9 +480,11 @@ class MindAgent:
         """Did the human forbid the chop the body is in the middle of ("stop chopping
         onions")? Then it is left as it is, half done."""
         macro = self.executor.macro if self.executor is not None else None
-        tick = state.tick
-        return macro is not None and macro in expand(
-            m for m, until in self.banned.items() if tick < until)
+        return macro is not None and macro in self._banned_now(state.tick)
+
+    def _banned_now(self, tick: int) -> set[Macro]:
+        """What the human forbade ("don't touch the tomatoes"), while the ban holds."""
+        return expand(m for m, until in self.banned.items() if tick < until)
 
     def _avoid(self, state: State) -> set[Macro]:
         """What the agent should not do now: what just failed, what it was told not to,
@@ -497,7 +497,7 @@ class MindAgent:
         # Cathy" with two Cathy orders open is both of them, not only the first one on the
         # stove.
         uncovered = set(uncovered_orders(self._world(state)))
-        out = expand(m for m, until in self.banned.items() if tick < until)
+        out = self._banned_now(tick)
         # A macro that just failed (a partner in the one-cell gap, a board in use) is not
         # chosen again at once: else the body retries it every call instead of doing
         # what it was asked meanwhile.

@@ -227,6 +227,7 @@ _OBJECT_BEFORE = {"for", "to", "give", "gimme", "bring", "pass", "hand", "get", 
                   "with", "help", "tell", "show", "send", "by", "from", "ask", "thank", "than",
                   "need", "want", "see", "at", "of", "about"}
 _MODALS = {"can", "could", "would", "will"}
+_SUBJECTS = frozenset(_OPENERS) | _SPEAKER | _AGENT | _TEAM  # a "can't" after one has its subject
 
 
 def _names_object(tok: str) -> bool:
@@ -240,7 +241,7 @@ def _cant(toks: list[str], i: int) -> bool:
     nxt = toks[i + 1] if i + 1 < len(toks) else ""
     if not (tok in ("cant", "cannot", "couldnt") or (tok in ("can", "could") and nxt in ("t", "not"))):
         return False
-    return i == 0 or toks[i - 1] not in (*_OPENERS, *_SPEAKER, *_AGENT, *_TEAM)
+    return i == 0 or toks[i - 1] not in _SUBJECTS
 
 
 def _actor_segments(toks: list[str]) -> list[list[str]]:
