@@ -24,6 +24,7 @@ from dualmind.agents.navigation import NavMap
 from dualmind.agents.status import Request, rule_status
 from dualmind.agents.world import World
 from dualmind.game import Kitchen, items, load_layout
+from dualmind.game.rules import BURNING
 from dualmind.game.state import Pot
 
 RING = Kitchen(load_layout("ring"))
@@ -334,3 +335,21 @@ def test_a_vegetable_half_chopped_is_finished_before_a_new_request_is_taken_up()
     assert agent.executor.macro == tomato
     assert items.chopped("onion") in now.items.values()  # chopped through (and off the board)
     assert not any(it.kind == items.VEGETABLE for it in now.items.values())
+
+
+def test_a_fire_the_human_takes_is_left_to_them_for_a_while():
+    # A Bob soup burnt long ago: the pot is on fire. "I'll deal with the fire" is the
+    # human's claim, not a request: the agent leaves the fire to them for a while, then
+    # takes it back if it still burns (a fire left alone spreads).
+    bob = Pot(("lettuce", "tomato"), soup="bob", cook_start=0)
+    state = _state(pots=(bob, Pot()), tick=RING.settings.ticks(200))
+    w = _world(state)
+    assert w.pots((BURNING,))
+    agent = _agent(state)
+    assert agent.planner.choose(w, set()) == Macro("extinguish")
+    said = ground("extinguish", "i'll deal with the fire", Context(("bob",)))
+    assert not said.steps and said.claims == (Macro("extinguish"),)
+    agent._hear(MindOutput(claims=said.claims), state.tick)
+    assert agent.planner.choose(w, agent._avoid(state)) != Macro("extinguish")
+    later = dataclasses.replace(state, tick=state.tick + RING.settings.ticks(20))
+    assert agent.planner.choose(_world(later), agent._avoid(later)) == Macro("extinguish")

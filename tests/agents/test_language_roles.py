@@ -107,3 +107,28 @@ def test_saying_what_one_lacks_asks_for_it(message, veg, label):
     assert RulesInterpreter().interpret("I'm out of the way, go ahead", ORDERS).intention.steps == ()
     split = RulesInterpreter().interpret("I'll chop tomatoes, you chop some onions", ORDERS).intention
     assert split.claims == (Macro("chop", "tomato"),) and _steps(split)[0][0] == "chop(onion)"
+
+
+@pytest.mark.parametrize("message", ["i'll deal with the fire", "im on the fire", "let me get that fire"])
+def test_a_fire_the_speaker_takes_is_no_request(message):
+    # It was read as "put out the fire" and answered "OK, I'll put out the fire".
+    for got in (RulesInterpreter().interpret(message, ORDERS).intention,
+                _slow("extinguish").interpret(message, ORDERS).intention):
+        assert not got.steps and got.claims == (Macro("extinguish"),), got
+    assert _steps(ground("extinguish", "fire, deal with it pls", ORDERS)) == [("extinguish", 1)]
+
+
+@pytest.mark.parametrize("label", ["none", "serve"])
+def test_a_redirection_read_as_no_request_keeps_its_new_direction(label):
+    # "no request" kept the ban on Bob and dropped the Alice it was asked for instead.
+    got = ground("none", "forget the bob, do alice instead", ORDERS)
+    assert _steps(got) == [("cook(alice)", 1)] and got.avoid == (Macro("cook", "bob"),)
+    got = ground(label, "never mind the onions, cut tomato instead", ORDERS)
+    assert _steps(got) == [("chop(tomato)", 1)] and Macro("chop", "onion") in got.avoid
+
+
+def test_a_division_of_roles_read_as_no_request_is_one():
+    got = ground("none", "you're on pots, I'm on prep", ORDERS)
+    assert got.claims == (Macro("chop"),) and {s.macro.verb for s in got.steps} == {"cook"}
+    # thanks that name work are still no request
+    assert not ground("none", "nice, you did the alice and I did bob", ORDERS).steps

@@ -70,6 +70,7 @@ from dualmind.vocab import (
 MODES = MIND_AGENTS
 CLAIM_SECONDS = 60.0  # a human's "I'll do X" holds this long unless X is on the stove before
 BAN_SECONDS = 90.0  # "don't touch X" holds this long
+FIRE_CLAIM_SECONDS = 15.0  # "I'll deal with the fire": time enough to reach the extinguisher
 PLATE_AHEAD_SECONDS = 5.0  # an idle agent fetches a plate for a soup ready within this long
 MAX_LEAD_TICKS = 16  # the furthest ahead of a macro's end its next macro is asked for
 _CACHE: dict[str, Interpreter] = {}
@@ -396,7 +397,10 @@ class MindAgent:
         if claims:
             self.claims = {}
         for m in claims:
-            self.claims[m] = tick + self.kitchen.settings.ticks(CLAIM_SECONDS)
+            # A fire the human took and did not put out is the agent's again soon: a fire
+            # left burning spreads.
+            hold = FIRE_CLAIM_SECONDS if m.verb == "extinguish" else CLAIM_SECONDS
+            self.claims[m] = tick + self.kitchen.settings.ticks(hold)
         for m in avoid:
             self.banned[m] = tick + self.kitchen.settings.ticks(BAN_SECONDS)
         if claims or avoid:  # "I'll cook" / "don't touch X": the plan loses what they now cover
@@ -509,6 +513,7 @@ class MindAgent:
         partner = self._partner_abilities(state)
         by_claim = {m for m in claimed if m.verb == "cook" and partner["can_cook"]}
         by_claim |= {m for m in claimed if m.verb == "chop" and m.arg in partner["can_chop"]}
+        by_claim |= {m for m in claimed if m.verb == "extinguish"}
         soups = {m.arg for m in claimed if m.verb == "cook" and m.arg}
         if soups and len(soups) < len(orders):
             others = {v for s in orders - soups for v in items.SOUPS[s].ingredients}

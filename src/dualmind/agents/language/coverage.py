@@ -44,6 +44,9 @@ _ASSIGN = re.compile(r"\b(?:you|u)\s*(?:do|take|handle|'re on|are on|got|deal wi
                      r"\b(?:is yours|for you|is on you|on you)\b", re.IGNORECASE)
 _HUMAN_TAKES = re.compile(r"\b(?:i'll|ill|i will|i'm|im|i am|i got|i've got|ive got|i take|i do|"
                           r"leave|mine|me)\b[^.,;!?]*?\b(?:alice|bob|cathy|david)\b", re.IGNORECASE)
+_PAST = re.compile(r"\b(?:you|u|i|we)\s+(?:just\s+)?(?:did|made|cooked|chopped|served|delivered|"
+                   r"handled|took|finished|nailed)\b")
+"""A subject and a verb in the past: work already done, not a division of what is to come."""
 _FETCH_WORDS = {"plate": ("plate", "plates", "dish", "bowl", "teller", "plato", "assiette"),
                 "extinguisher": ("extinguisher", "extinguishers")}
 
@@ -94,6 +97,8 @@ def division_of_work(message: str, ctx: Context) -> Intention | None:
     from dualmind.agents.language.resolve import resolve_roles
 
     clauses = extract(normalise_counts(message)).clauses
+    if _PAST.search(normalise(message)):
+        return None  # who did what, told after the fact ("nice, you did alice and I did bob")
     if "?" in message or not any(c.actor == "speaker" and not c.negated
                                  and (c.verb or c.soups or c.vegetables) for c in clauses):
         return None  # a question or proposal is not read as settled
@@ -122,7 +127,19 @@ def ground(intent: str, message: str, ctx: Context) -> Intention:
         from dualmind.agents.language.resolve import resolve_roles
 
         roles = resolve_roles(slots.clauses, ctx)
-        return Intention(avoid=roles.avoid) if roles is not None else Intention()
+        if roles is None:
+            return Intention()
+        if roles.steps and roles.avoid:
+            # ... and one that redirects the agent keeps its new direction too ("forget the
+            # bob, do alice instead" was read as "no request" by the learned head, and the
+            # agent dropped Bob but never took up Alice).
+            return roles
+        divided = division_of_work(message, ctx)
+        if divided is not None:
+            # ... and a plain division of work is one, whatever the label ("you're on
+            # pots, I'm on prep": the learned head said none).
+            return divided
+        return Intention(avoid=roles.avoid)
     if intent in ("bring", "discard", "clear") and rule_intent(message) == "steps":
         # "grab me a plate and then chop two onions": the label names the first request,
         # the words say there are two; ground every one in order.

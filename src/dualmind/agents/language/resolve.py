@@ -89,6 +89,12 @@ def resolve(intent: str, slots: Slots, ctx: Context) -> Intention:
         soup = _order_soup(slots, ctx) or (ctx.cooking[0] if ctx.cooking else None)
         return Intention("short", (Step(Macro("serve", soup)),)) if soup else NONE
     if intent == "extinguish":
+        roles = resolve_roles(slots.clauses, ctx, intent)
+        if roles is not None and not roles.steps and Macro("extinguish") in roles.claims:
+            # "I'll deal with the fire", "I'm on the fire": the human takes it; the agent
+            # was asked nothing (it ran for the extinguisher and answered "OK, I'll put out
+            # the fire").
+            return roles
         return Intention("short", (Step(Macro("extinguish")),))
     if intent == "more":
         if slots.vegetables:  # "one more onion"
