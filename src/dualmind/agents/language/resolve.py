@@ -63,6 +63,17 @@ def resolve(intent: str, slots: Slots, ctx: Context) -> Intention:
         # A split needs the speaker to take a part; "I'm short of tomato, can you chop
         # some" (an "I'm" cue) takes none: it asks for the vegetables it names.
         intent = "chop"
+    said = {c.verb for c in slots.clauses if not c.negated and c.actor not in ("speaker", "report")
+            and c.verb in ("cook", "serve", "chop")}
+    if intent in ("cook", "serve") and len(said) == 1 and said != {intent} and said != {"chop"}:
+        # the words name the other of the two ("take the bob out of the pot": the head said
+        # cook; a second Bob went in)
+        intent = said.pop()
+    if intent in ("orders", "recipe") and said and not slots.question and slots.bids:
+        # a request that names an order is no question ("could you get the next order
+        # started", "start whatever's oldest": the head said orders and the agent only
+        # listed them)
+        intent = sorted(said)[0]
     if intent not in ("orders", "recipe", "extinguish"):
         split = resolve_roles(slots.clauses, ctx, intent)
         if split is not None:
@@ -133,7 +144,7 @@ def _soup_macros(soup: str) -> tuple[Macro, ...]:
 def resolve_roles(clauses, ctx: Context, intent: str = "") -> Intention | None:
     """The intention of a message that says who does what; None when it only asks."""
     objects = len({x for c in clauses for x in (*c.soups, *c.vegetables, *c.purpose)})
-    if objects < 2 and not any(c.actor == "speaker" or (c.negated and c.actor != "speaker")
+    if objects < 2 and not any(c.actor in ("speaker", "report") or (c.negated and c.actor != "speaker")
                                or c.rest or c.excluded for c in clauses):
         return None  # one plain request: the intent and its slots say it all
     claims: list[Macro] = []
@@ -174,10 +185,10 @@ def resolve_roles(clauses, ctx: Context, intent: str = "") -> Intention | None:
     steps: list[Step] = []
     # "bob soup: I chop, you cook": a soup named anywhere for the agent is what its bare
     # "you cook" is about, not every open order.
-    named = any(c.soups for c in clauses if c.actor != "speaker" and not c.negated)
+    named = any(c.soups for c in clauses if c.actor not in ("speaker", "report") and not c.negated)
     for c in clauses:
-        if c.actor == "speaker" or c.negated:
-            continue
+        if c.actor in ("speaker", "report") or c.negated:
+            continue  # (a report, "bob is in the pot", asks for nothing)
         if c.verb == "extinguish":
             steps.append(Step(Macro("extinguish")))
         for soup in c.soups:

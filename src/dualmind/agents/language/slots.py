@@ -12,8 +12,10 @@ import unicodedata
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
+from dualmind.game.items import SOUPS as _SOUP_TABLE
+
 VEGETABLE_WORDS = {
-    "tomato": ("tomato", "tomatoes", "tomatos", "tomatoe", "tomate", "tomates", "tomaten", "tomatoe"),
+    "tomato": ("tomato", "tomatoes", "tomatos", "tomatoe", "tomate", "tomates", "tomaten", "toms"),
     "lettuce": ("lettuce", "lettuces", "salad", "lechuga", "lechugas", "laitue", "laitues", "salat"),
     "onion": ("onion", "onions", "cebolla", "cebollas", "oignon", "oignons", "zwiebel", "zwiebeln"),
 }
@@ -25,7 +27,7 @@ NUMBER_WORDS = {
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4,
     "eins": 1, "ein": 1, "eine": 1, "zwei": 2, "drei": 3, "vier": 4,
 }
-ORDINALS = {"first": 0, "1st": 0, "oldest": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2,
+ORDINALS = {"first": 0, "1st": 0, "oldest": 0, "next": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2,
             "last": -1, "newest": -1}
 
 
@@ -39,6 +41,8 @@ class Slots:
     ordinal: int | None = None  # index into the open orders (-1 = last)
     clauses: tuple = ()  # the message's clauses (who does what), see :func:`clauses`
     until: bool = False  # "... until I say stop": the work goes on until told otherwise
+    question: bool = False  # the message asks ("?")
+    bids: bool = False  # it opens as a request does: a verb of work or a modal ("start...", "could...")
 
 
 def normalise(text: str) -> str:
@@ -107,7 +111,17 @@ def extract(text: str, with_clauses: bool = True) -> Slots:
         if ordinal is None and w in ORDINALS:
             ordinal = ORDINALS[w]
     return Slots(tuple(vegs), tuple(soups), count, ordinal,
-                 clauses(text) if with_clauses else (), bool(_UNTIL.search(normalise(text[:2000]))))
+                 clauses(text) if with_clauses else (), bool(_UNTIL.search(normalise(text[:2000]))),
+                 "?" in text[:2000], _bids(tokens))
+
+
+def _bids(tokens: list[str]) -> bool:
+    """Does the message open as a request: a verb of work ("start whatever's oldest") or
+    a modal or please before one ("could you get the next order started")?"""
+    head = [t for t in tokens if t not in _FILLER][:3]
+    return bool(head) and (head[0] in _VERB_OF or (head[0] in _POLITE | {"you", "u"}
+                                                   and any(t in _VERB_OF or t in _IMPERATIVES
+                                                           for t in tokens)))
 
 
 # ---------------------------------------------------------------------- who does what
@@ -135,10 +149,27 @@ _LACK_PAIRS = {("short", "of"), ("short", "on"), ("out", "of"), ("low", "on")}
 _LACK_WORDS = {"missing", "lacking"}
 # "chop some", "cut one", "a few more": the vegetables of the clause before
 _QUANTITY = {"some", "more", "few", "couple"}
+# Having enough of something ends it: "enough lettuce", "plenty of onion", "too many
+# tomatoes" (read as "keep chopping" by the learned head); "not enough X" is a lack.
+_HURRY = {"asap", "quick", "quickly", "fast", "hurry", "now", "pls", "plz"}
+_SATED = {"enough", "plenty", "loads", "tons"}
+_SATED_PAIRS = {("too", "many"), ("too", "much")}
+_NOT_ENOUGH = {("not", "enough"), ("isnt", "enough"), ("arent", "enough"), ("never", "enough")}
+# A clause that reports the state of a soup or a vegetable ("bob is in the pot", "cathy's
+# cooking", "onions done", "david ready") tells, it does not ask: the learned head read
+# "bob is in the pot" as "cook bob" (a second Bob nobody ordered).
+_REPORT = re.compile(r"^(?:the |my |our |that |this )?(?:[a-z]+ ){0,2}?"
+                     r"(?:is |s |are |re |was |been |now |just |all )*"
+                     r"(?:in the pot|in a pot|on the stove|on the fire|cooking|boiling|going in|"
+                     r"done|ready|finished|chopped|cut|on the counter|on the board|burning|burnt)\b")
+# "take the bob out of the pot", "get it out": taking a soup out is serving it.
+_TAKE_OUT = re.compile(r"\b(?:out of the pot|take (?:it |that |them |the [a-z]+ )?out|"
+                       r"(?:get|pull|grab) (?:it |that |the [a-z]+ )?out)\b")
 _ASKING = {"can", "could", "would", "will", "please", "pls", "plz", "keep"}
 _NOT_NARRATION = {"nothing", "something", "everything", "anything", "morning", "evening", "thing",
                   "king", "ring", "bring", "string", "sing", "boring", "amazing", "during"}
-_PRONOUNS = {"it", "that", "them", "those", "this", "one"}
+_INGREDIENTS = {name: soup.ingredients for name, soup in _SOUP_TABLE.items()}
+_PRONOUNS = {"it", "its", "that", "them", "those", "this", "one", "another"}
 _REST = {"rest", "others", "other", "remaining", "everything", "else", "anything"}
 VERB_WORDS = {
     "chop": {"chop", "chops", "chopping", "chopped", "cut", "cuts", "cutting", "dice", "dicing",
@@ -146,7 +177,7 @@ VERB_WORDS = {
              # the vegetables as a whole name the chopping ("I'll do the veg, pots are yours")
              "veg", "vegs", "veggie", "veggies", "veggy", "vegetable", "vegetables"},
     "cook": {"cook", "cooks", "cooking", "make", "making", "boil", "boiling", "start", "starting",
-             "prepare", "preparing", "pot", "pots", "stove", "whip", "brew", "assemble"},
+             "prepare", "preparing", "started", "pot", "pots", "stove", "whip", "brew", "assemble"},
     "serve": {"serve", "serving", "deliver", "delivering", "plate", "plating", "window", "ship",
               "send", "bring", "carry"},
     "extinguish": {"fire", "fires", "extinguish", "extinguisher", "spray", "burning", "flames"},
@@ -319,6 +350,20 @@ def _no_is_not_negation(toks: list[str]) -> bool:
     return "no" in toks
 
 
+_REPORT_NOT = _AGENT | _SPEAKER | _TEAM | _ASKING | _WANT | _HURRY | _NEGATION
+_DETERMINERS = {"the", "my", "our", "that", "this"}
+
+
+def _reports(toks: list[str]) -> bool:
+    """Does the clause only report the state of what it names first ("bob is in the pot")?
+    Not when anyone is named, asked, hurried or told not to."""
+    if set(toks) & _REPORT_NOT:
+        return False
+    head = [t for t in toks if t not in _FILLER]
+    first = next((t for t in head if t not in _DETERMINERS), "")
+    return _names_object(first) and bool(_REPORT.match(" ".join(head)))
+
+
 def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
     slots = extract(" ".join(toks), with_clauses=False)
     head = [t for t in toks if t not in _FILLER]
@@ -328,8 +373,15 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
     # "I need lettuce chopped", "I'd like two onions", "chopped by you": a request; but
     # "I need to cook bob" is the speaker's own plan.
     wants = any(t in _WANT and (i + 1 >= len(toks) or toks[i + 1] != "to") for i, t in enumerate(toks))
-    lacks = bool(slots.vegetables) and (bool(has & _LACK_WORDS) or any(
-        pair in _LACK_PAIRS for pair in pairwise(toks)))
+    pairs = set(pairwise(toks))
+    short = bool(pairs & _NOT_ENOUGH)
+    lacks = bool(slots.vegetables) and (bool(has & _LACK_WORDS) or bool(pairs & _LACK_PAIRS) or short)
+    sated = bool(slots.vegetables or slots.soups) and not short and (
+        bool(has & _SATED) or bool(pairs & _SATED_PAIRS))
+    if not sated and _reports(toks):
+        # the state of a soup or a vegetable, reported: no one is asked or claims anything
+        # (a pronoun after it still takes its objects: "bob is ready, take it")
+        return Clause("report", False, None, slots.vegetables, slots.soups)
     if wants or lacks or ("by" in toks and bool(has & _AGENT)):
         actor = "agent"
     elif first in _SPEAKER or first in _DROPPED_I or first == "me" \
@@ -360,9 +412,18 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
         negated = True
     if negated and "stop" in has and has & {"dont", "don", "never", "not"}:
         negated = False  # "don't stop": keep going
+    if negated and any(a in ("never", "not", "dont") and b in ("empty", "idle", "stop", "run", "wait")
+                       for a, b in pairs):
+        negated = False  # "make sure the pots are never empty": keep them going
     verb = next((_VERB_OF[t] for t in toks if t in _VERB_OF), None)
     if lacks and verb is None:
         verb = "chop"  # a vegetable one lacks is one to chop
+    if _TAKE_OUT.search(" ".join(toks)):
+        verb = "serve"
+    if sated:
+        negated = True  # "enough lettuce": no more of it
+    if short:
+        negated = False  # "not enough onions": a lack, not a ban
     if verb == "extinguish" and has & _NEGATION == {"stop"}:
         negated = False  # "stop the fire": put it out, not a ban on fighting it
     vegs, soups = slots.vegetables, slots.soups
@@ -387,9 +448,14 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
     if not (vegs or soups) and (has & _PRONOUNS or (verb == "chop" and has & _QUANTITY)) \
             and prev is not None:
         vegs, soups = prev.vegetables, prev.soups
+        if verb == "chop" and soups and not vegs:
+            # "I'll cook david, could you prep its veggies": chopping for the soup before,
+            # its vegetables once each (read as every vegetable, for good)
+            purpose, soups = soups, ()
+            vegs = tuple(dict.fromkeys(v for s in purpose for v in _INGREDIENTS[s]))
     if not actor and negated:
         actor = "agent"  # "keep off the tomatoes": a prohibition is addressed to the listener
-    if prev is not None and not actor and verb is None and (vegs or soups):
+    if prev is not None and not actor and verb is None and (vegs or soups or rest):
         # "chop tomatoes and onions": the second part shares the first one's actor and verb
         # (a verb for vegetables does not carry over to soups, nor the reverse)
         same = prev.verb is None or (prev.verb == "chop") == bool(vegs and not soups)

@@ -1,0 +1,81 @@
+"""Words that tell rather than ask, words that end work, and words that name the other verb,
+read through the public readers. Messages written by hand for these tests (none is a
+held-out message, a persona phrase or a training template)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dualmind.agents.language.context import Context
+from dualmind.agents.language.coverage import ground
+from dualmind.agents.language.interpreters import RulesInterpreter
+from dualmind.agents.macros import Macro
+
+ORDERS = Context(("alice", "bob", "cathy", "david"))
+
+
+def _steps(intention) -> list[tuple[str, int | None]]:
+    return [(str(s.macro), s.count) for s in intention.steps]
+
+
+@pytest.mark.parametrize("label", ["cook", "keep", "chop"])
+@pytest.mark.parametrize("message", ["bob is in the pot", "onions done, on the counter for you",
+                                     "ok the david's cooking", "tomatoes chopped"])
+def test_a_report_of_the_state_of_things_asks_for_nothing(message, label):
+    # "bob is in the pot" was read as "cook bob": a second Bob nobody ordered.
+    assert ground(label, message, ORDERS).steps == ()
+
+
+def test_a_report_still_lends_its_soup_to_a_pronoun():
+    cooking = Context(("alice", "bob"), ("bob",))
+    assert _steps(ground("serve", "bob's ready, take it", cooking)) == [("serve(bob)", 1)]
+    # a request with the same words is still a request
+    assert _steps(ground("chop", "tomatoes chopped asap", ORDERS)) == [("chop(tomato)", 1)]
+    got = ground("cook", "the cathy is cooking now, no need to start another", ORDERS)
+    assert got.steps == () and got.avoid == (Macro("cook", "cathy"),)
+
+
+@pytest.mark.parametrize("label", ["keep", "chop", "none"])
+@pytest.mark.parametrize("message, veg", [("enough lettuce", "lettuce"),
+                                          ("that's plenty of onion thanks", "onion"),
+                                          ("please stop, you're making too many tomatoes", "tomato")])
+def test_having_enough_ends_the_chopping(message, veg, label):
+    # All three were read as "keep chopping" by the learned head's label.
+    got = ground(label, message, ORDERS)
+    assert got.steps == () and Macro("chop", veg) in got.avoid
+
+
+def test_not_having_enough_asks_for_more():
+    got = RulesInterpreter().interpret("not enough onions here", ORDERS).intention
+    assert _steps(got) == [("chop(onion)", 1)] and not got.avoid
+
+
+def test_the_verb_in_the_words_wins_over_the_label():
+    cooking = Context(("alice", "bob"), ("bob",))
+    assert _steps(ground("cook", "take the bob out of the pot when it's done", cooking)) == \
+        [("serve(bob)", 1)]
+    # a request that opens as one is no question, whatever the label ...
+    assert _steps(ground("orders", "could you get the next order started", ORDERS)) == [("cook(alice)", 1)]
+    assert _steps(ground("orders", "start whatever's oldest", ORDERS)) == [("cook(alice)", 1)]
+    # ... but a question stays one
+    assert ground("orders", "what are we making", ORDERS).kind == "question"
+    assert ground("orders", "tell me what to cook next", ORDERS).kind == "question"
+
+
+def test_chopping_for_the_soup_before_is_its_vegetables_once_each():
+    got = RulesInterpreter().interpret("I'll cook david, could you prep its veggies", ORDERS).intention
+    assert sorted(_steps(got)) == [("chop(lettuce)", 1), ("chop(onion)", 1), ("chop(tomato)", 1)]
+    assert got.claims == (Macro("cook", "david"),)
+
+
+def test_the_rest_after_a_shorthand_owner_is_theirs():
+    got = ground("keep", "your job: lettuce. mine: everything else", ORDERS)
+    assert _steps(got) == [("chop(lettuce)", None)]
+
+
+def test_never_empty_is_no_ban():
+    assert not ground("cook", "can you make sure the pots are never empty", ORDERS).avoid
+
+
+def test_slang_for_tomatoes():
+    assert _steps(RulesInterpreter().interpret("yo chop the toms", ORDERS).intention) == [("chop(tomato)", 1)]
