@@ -79,3 +79,29 @@ def test_never_empty_is_no_ban():
 
 def test_slang_for_tomatoes():
     assert _steps(RulesInterpreter().interpret("yo chop the toms", ORDERS).intention) == [("chop(tomato)", 1)]
+
+
+@pytest.mark.parametrize("label", ["clear", "discard"])
+def test_throwing_away_needs_words_that_say_so(label):
+    # The 1.5B labelled "take the bob out of the pot when it's done" clear (it answered
+    # "I'll empty the burnt pot") and "oops dropped it" discard (the agent threw away what
+    # it held).
+    cooking = Context(("alice", "bob"), ("bob",))
+    assert _steps(ground(label, "take the bob out of the pot when it's done", cooking)) == [("serve(bob)", 1)]
+    assert ground(label, "oops dropped it", cooking).steps == ()
+    assert _steps(ground("discard", "bin that burnt soup", cooking)) == [("discard", 1)]
+    assert _steps(ground("clear", "the pot is charred, clear it", cooking)) == [("clear", 1)]
+
+
+def test_an_errand_the_speaker_takes_is_not_the_agents():
+    assert ground("bring", "I'll grab plates", ORDERS).steps == ()
+    assert ground("bring", "lemme fetch the extinguisher", ORDERS).steps == ()
+    assert _steps(ground("bring", "can I get a plate", ORDERS)) == [("fetch(plate)", 1), ("pass", 1)]
+
+
+def test_a_soup_given_to_the_agent_is_no_split_whatever_the_label():
+    # The split label gave the named soup to the human and all the others to the agent.
+    assert _steps(ground("split", "lets both work on david", ORDERS)) == [("cook(david)", 1)]
+    assert _steps(ground("split", "you do alice", ORDERS)) == [("cook(alice)", 1)]
+    # words that name no actor: the label says the human takes it
+    assert ("cook(alice)", 1) not in _steps(ground("split", "dibs on alice", ORDERS))

@@ -47,6 +47,8 @@ _HUMAN_TAKES = re.compile(r"\b(?:i'll|ill|i will|i'm|im|i am|i got|i've got|ive 
 _PAST = re.compile(r"\b(?:you|u|i|we)\s+(?:just\s+)?(?:did|made|cooked|chopped|served|delivered|"
                    r"handled|took|finished|nailed)\b")
 """A subject and a verb in the past: work already done, not a division of what is to come."""
+_OWN_ERRAND = re.compile(r"\s*(?:ok(?:ay)?,? |so,? )?(?:i'?ll|i will|imma|i'?m gonna|i'?m going to|"
+                         r"gonna|let me|lemme)\b")
 _FETCH_WORDS = {"plate": ("plate", "plates", "dish", "bowl", "teller", "plato", "assiette"),
                 "extinguisher": ("extinguisher", "extinguishers")}
 
@@ -144,6 +146,21 @@ def ground(intent: str, message: str, ctx: Context) -> Intention:
         # "grab me a plate and then chop two onions": the label names the first request,
         # the words say there are two; ground every one in order.
         intent = "steps"
+    if intent in ("discard", "clear") and not (_DISCARD.search(text) or _CLEAR.search(text)):
+        # The LLM's own labels for throwing away and emptying a pot, where the words say
+        # neither: "take the bob out of the pot when it's done" was read as "empty the burnt
+        # pot", "oops dropped it" as "throw away what you hold". The words' own verb
+        # decides, else nothing is asked.
+        said = [c.verb for c in slots.clauses if c.actor not in ("speaker", "report")
+                and not c.negated and c.verb in ("chop", "cook", "serve")]
+        intent = said[0] if said else "none"
+        if intent == "none":
+            return Intention()
+    if intent == "bring" and _OWN_ERRAND.match(normalise(text)) \
+            and all(c.actor == "speaker" for c in slots.clauses):
+        # "I'll grab plates": the speaker's own errand, not one for the agent ("can I get
+        # a plate" still asks for one)
+        return Intention()
     if intent in ("assign", "bring", "steps"):
         # Who takes what is in the clauses ("alice is mine, you take bob", "I'll chop the
         # onions and pass them over, you cook"): read them first, so the human's own part

@@ -63,6 +63,12 @@ def resolve(intent: str, slots: Slots, ctx: Context) -> Intention:
         # A split needs the speaker to take a part; "I'm short of tomato, can you chop
         # some" (an "I'm" cue) takes none: it asks for the vegetables it names.
         intent = "chop"
+    actors = {c.actor for c in slots.clauses if not c.negated}
+    if intent == "split" and slots.soups and "agent" in actors \
+            and not any(c.actor == "speaker" for c in slots.clauses):
+        # ... and so is the soup of "lets both work on david" or "you do alice": the
+        # split label gave the named soup to the human and every other to the agent.
+        intent = "cook"
     said = {c.verb for c in slots.clauses if not c.negated and c.actor not in ("speaker", "report")
             and c.verb in ("cook", "serve", "chop")}
     if intent in ("cook", "serve") and len(said) == 1 and said != {intent} and said != {"chop"}:
