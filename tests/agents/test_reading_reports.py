@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import pytest
 
+from dualmind.agents.intention import Intention, Step
 from dualmind.agents.language.context import Context
 from dualmind.agents.language.coverage import ground
-from dualmind.agents.language.interpreters import RulesInterpreter
+from dualmind.agents.language.interpreters import LearnedInterpreter, RulesInterpreter
 from dualmind.agents.macros import Macro
 
 ORDERS = Context(("alice", "bob", "cathy", "david"))
+
+
+@pytest.fixture(scope="module")
+def learned():
+    return LearnedInterpreter()
 
 
 def _steps(intention) -> list[tuple[str, int | None]]:
@@ -105,3 +111,33 @@ def test_a_soup_given_to_the_agent_is_no_split_whatever_the_label():
     assert _steps(ground("split", "you do alice", ORDERS)) == [("cook(alice)", 1)]
     # words that name no actor: the label says the human takes it
     assert ("cook(alice)", 1) not in _steps(ground("split", "dibs on alice", ORDERS))
+
+
+@pytest.mark.parametrize("message, steps, claims", [
+    ("u do bob ok?", [("cook(bob)", 1)], []),
+    ("you should focus on cathy orders", [("cook(cathy)", 1)], []),
+    ("cathy = me", [], ["cook(cathy)"]),
+    ("you did the bob nicely", [], []),
+    ("who is doing bob?", [], []),
+])
+def test_when_unsure_of_the_gist_who_is_named_with_what_decides(learned, message, steps, claims):
+    # Below the head's confidence threshold every one of these was "no request".
+    got = learned.interpret(message, ORDERS).intention
+    assert _steps(got) == steps and [str(m) for m in got.claims] == claims
+
+
+def test_focus_on_chopping_is_the_chopping_the_orders_need():
+    got = ground("keep", "focus on chopping", Context(("bob",)))
+    assert _steps(got) == [("chop(lettuce)", None), ("chop(tomato)", None)]
+
+
+@pytest.mark.parametrize("label", ["split", "recipe", "cook"])
+def test_asking_who_does_what_is_answered_from_the_plan(label):
+    # "are you doing bob?" was read as a split (the agent cooked every other soup) and
+    # "who's doing bob?" answered with Bob's recipe.
+    on_cathy = Context(("alice", "bob", "cathy"), last=Intention("short", (Step(Macro("cook", "cathy")),)))
+    got = ground(label, "are you doing bob?", on_cathy)
+    assert got.kind == "question" and not got.steps
+    assert got.reply == "Not me: I'm on the Cathy soup. Say so if you want me on Bob."
+    assert ground(label, "who's on cathy?", on_cathy).reply == "Yes, I'm on the Cathy soup."
+    assert ground(label, "r u making alice?", ORDERS).reply.startswith("Not me: I'm on the open orders")

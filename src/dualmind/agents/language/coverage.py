@@ -113,6 +113,27 @@ def division_of_work(message: str, ctx: Context) -> Intention | None:
     return roles if roles is not None and roles.steps and roles.claims else None
 
 
+def plain_roles(message: str) -> str:
+    """The intent a message's clauses say plainly, for a reader unsure of its gist: the
+    agent named with a soup is asked to cook it ("u do bob ok?", "Bob -> you"), with a
+    vegetable to chop it; the speaker named with one takes it ("cathy = me"). Anything
+    else, a question or work told in the past is "none"."""
+    text = normalise_counts(message)
+    slots = extract(text)
+    if _PAST.search(normalise(text)) or (slots.question and not slots.bids and not re.match(
+            r"\W*(?:u|you|ya)\b", normalise(text))):
+        return "none"
+    live = [c for c in slots.clauses if not c.negated and c.actor in ("agent", "speaker")]
+    if len(live) != 1 or len(slots.clauses) != 1:
+        return "none"
+    c = live[0]
+    if c.actor == "speaker":
+        return "split" if c.soups or c.vegetables else "none"
+    if c.soups and c.verb in (None, "cook"):
+        return "assign"
+    return "chop" if c.vegetables and c.verb in (None, "chop") else "none"
+
+
 def _clause_intent(clause: str) -> str:
     from dualmind.agents.language.interpreters import RulesInterpreter
 

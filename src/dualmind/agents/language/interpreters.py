@@ -30,7 +30,7 @@ import numpy as np
 
 from dualmind.agents.intention import Intention
 from dualmind.agents.language.context import Context
-from dualmind.agents.language.coverage import ground, normalise_counts, rule_intent
+from dualmind.agents.language.coverage import ground, normalise_counts, plain_roles, rule_intent
 from dualmind.agents.language.features import CUE_NAMES, clean, cues
 from dualmind.agents.language.resolve import INTENTS
 from dualmind.errors import BackendError, ModelMissingError
@@ -131,7 +131,9 @@ class LearnedInterpreter:
         start = time.perf_counter()
         intent, confidence = self.classify(message)
         if confidence < MIN_CONFIDENCE:
-            intent = "none"
+            # Unsure of the gist: who is named with what decides, and else nothing is asked
+            # ("u do bob ok?", "Bob -> you", "cathy = me" were all "no request").
+            intent = plain_roles(clean(message))
         return _finish(intent, clean(message), context, start, confidence=confidence)
 
 

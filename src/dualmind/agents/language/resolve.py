@@ -45,6 +45,28 @@ def orders_reply(ctx: Context) -> str:
     return "Open orders: " + ", ".join(f"{s.capitalize()} soup" for s in soups) + "."
 
 
+def _on(m: Macro) -> str:
+    if m.verb == "chop" and m.arg:
+        return f"chopping {m.arg}"
+    if m.arg in SOUPS:
+        return f"the {m.arg.capitalize()} soup"
+    return {"extinguish": "the fire", "clear": "the burnt pot"}.get(m.verb, m.verb)
+
+
+def doing_reply(soup: str | None, ctx: Context) -> str:
+    """The answer to "are you doing bob?" / "who's on cathy?": what the agent is on, from
+    the intention in force (none: the open orders, as the planner sees them)."""
+    steps = [s.macro for s in ctx.last.steps] if ctx.last else []
+    mine = soup is not None and any(m.arg == soup or (m.verb == "chop" and m.arg in SOUPS[soup].ingredients)
+                                    for m in steps)
+    doing = " and ".join(dict.fromkeys(_on(m) for m in steps[:3])) or "the open orders"
+    if soup is None:
+        return f"I'm on {doing}."
+    if mine:
+        return f"Yes, I'm on {doing}."
+    return f"Not me: I'm on {doing}. Say so if you want me on {soup.capitalize()}."
+
+
 def recipe_reply(soup: str | None) -> str:
     if soup is None:
         return " ".join(f"{s.capitalize()}: {' + '.join(v.ingredients)}." for s, v in SOUPS.items())
@@ -69,6 +91,11 @@ def resolve(intent: str, slots: Slots, ctx: Context) -> Intention:
         # ... and so is the soup of "lets both work on david" or "you do alice": the
         # split label gave the named soup to the human and every other to the agent.
         intent = "cook"
+    if slots.question and slots.about_doing:
+        # "are you doing bob?", "who's on cathy?": a question about who does what, not a
+        # request (the head read the first as a split)
+        return Intention("question", reply=doing_reply(_order_soup(slots, ctx) or (
+            slots.soups[0] if slots.soups else None), ctx))
     said = {c.verb for c in slots.clauses if not c.negated and c.actor not in ("speaker", "report")
             and c.verb in ("cook", "serve", "chop")}
     if intent in ("cook", "serve") and len(said) == 1 and said != {intent} and said != {"chop"}:
@@ -97,6 +124,11 @@ def resolve(intent: str, slots: Slots, ctx: Context) -> Intention:
     if intent == "keep":
         if slots.vegetables:
             return Intention("long", (Step(Macro("chop", slots.vegetables[0]), None),))
+        if any(c.verb == "chop" and not c.negated for c in slots.clauses) and ctx.orders:
+            # "focus on chopping", "keep prepping": the chopping the open orders need, for
+            # as long as they need it (it was the last request's macro, or nothing)
+            vegs = dict.fromkeys(v for s in ctx.orders for v in SOUPS[s].ingredients)
+            return Intention("long", tuple(Step(Macro("chop", v), None) for v in vegs))
         last = _last_macro(ctx)
         return Intention("long", (Step(last, None),)) if last else NONE
     if intent == "cook":

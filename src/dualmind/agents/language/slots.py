@@ -43,6 +43,7 @@ class Slots:
     until: bool = False  # "... until I say stop": the work goes on until told otherwise
     question: bool = False  # the message asks ("?")
     bids: bool = False  # it opens as a request does: a verb of work or a modal ("start...", "could...")
+    about_doing: bool = False  # it opens by asking who does what ("are you on bob", "who's doing")
 
 
 def normalise(text: str) -> str:
@@ -112,7 +113,12 @@ def extract(text: str, with_clauses: bool = True) -> Slots:
             ordinal = ORDINALS[w]
     return Slots(tuple(vegs), tuple(soups), count, ordinal,
                  clauses(text) if with_clauses else (), bool(_UNTIL.search(normalise(text[:2000]))),
-                 "?" in text[:2000], _bids(tokens))
+                 "?" in text[:2000], _bids(tokens), bool(_ABOUT_DOING.match(" ".join(tokens))))
+
+
+_ABOUT_DOING = re.compile(r"(?:are|r|were) (?:you|u|ya) (?:doing|making|cooking|on|working|handling|"
+                          r"taking|chopping|still)\b|(?:who|whos|who s) (?:is |s )?(?:doing|making|"
+                          r"cooking|on|taking|handling|got)\b")
 
 
 def _bids(tokens: list[str]) -> bool:
