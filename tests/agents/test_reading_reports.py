@@ -141,3 +141,20 @@ def test_asking_who_does_what_is_answered_from_the_plan(label):
     assert got.reply == "Not me: I'm on the Cathy soup. Say so if you want me on Bob."
     assert ground(label, "who's on cathy?", on_cathy).reply == "Yes, I'm on the Cathy soup."
     assert ground(label, "r u making alice?", ORDERS).reply.startswith("Not me: I'm on the open orders")
+
+
+def test_shorthand_divisions_of_the_work():
+    # Each was read wrong before: both soups cooked ("for me" was read as a request), a
+    # recipe recited, no request, and every soup but Bob cooked.
+    got = ground("assign", "Bob for you pls, Alice for me", ORDERS)
+    assert _steps(got) == [("cook(bob)", 1)] and got.claims == (Macro("cook", "alice"),)
+    got = ground("recipe", "doing Alice, need tomatoes from u", ORDERS)
+    assert _steps(got) == [("chop(tomato)", 1)] and got.claims == (Macro("cook", "alice"),)
+    assert ground("recipe", "doing what for Alice?", ORDERS).kind == "question"
+    got = ground("split", "I'll do tomatoes for Bob, you do the pot", ORDERS)
+    assert _steps(got) == [("cook(bob)", 1)] and got.claims == (Macro("chop", "tomato"),)
+
+
+def test_unsure_of_the_gist_a_part_each_is_a_split(learned):
+    got = learned.interpret("can u prep tomatoes? I got the Alice pot", ORDERS).intention
+    assert _steps(got) == [("chop(tomato)", 1)] and got.claims == (Macro("cook", "alice"),)

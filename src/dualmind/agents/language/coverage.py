@@ -124,6 +124,9 @@ def plain_roles(message: str) -> str:
             r"\W*(?:u|you|ya)\b", normalise(text))):
         return "none"
     live = [c for c in slots.clauses if not c.negated and c.actor in ("agent", "speaker")]
+    named = [c for c in live if c.soups or c.vegetables or c.verb]
+    if len(slots.clauses) == 2 and {c.actor for c in named} == {"agent", "speaker"} and len(named) == 2:
+        return "split"  # "can u prep tomatoes? I got the Alice pot": one part each
     if len(live) != 1 or len(slots.clauses) != 1:
         return "none"
     c = live[0]
@@ -163,6 +166,12 @@ def ground(intent: str, message: str, ctx: Context) -> Intention:
             # pots, I'm on prep": the learned head said none).
             return divided
         return Intention(avoid=roles.avoid)
+    if intent in ("orders", "recipe") and "?" not in message:
+        divided = division_of_work(message, ctx)
+        if divided is not None:
+            # "doing Alice, need tomatoes from u": no question but a division of the work
+            # (the head said recipe, and the agent recited Alice's)
+            return divided
     if intent in ("bring", "discard", "clear") and rule_intent(message) == "steps":
         # "grab me a plate and then chop two onions": the label names the first request,
         # the words say there are two; ground every one in order.

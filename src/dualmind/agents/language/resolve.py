@@ -198,6 +198,9 @@ def resolve_roles(clauses, ctx: Context, intent: str = "") -> Intention | None:
             shared += c.soups
             claims += [Macro("chop", v) for s in c.soups for v in SOUPS[s].ingredients]
             continue
+        if c.actor == "speaker" and not c.negated and c.purpose and bare_cook:
+            # "I'll do tomatoes for Bob, you do the pot": the same sharing, said the other way
+            shared += c.purpose
         if c.actor == "speaker" and not c.negated:
             soups = c.soups
             if not soups and c.ordinal is not None and ctx.orders \

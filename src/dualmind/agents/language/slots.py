@@ -399,8 +399,9 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
         actor = "agent"
     elif has & _SPEAKER:
         actor = "speaker"
-    elif (has & _SPEAKER_OBJ) and not (has & {"for", "give", "bring", "pass", "hand", "get"}) \
-            and not any(t in _VERB_OF for t in toks):
+    elif (has & _SPEAKER_OBJ) and not any(t in _VERB_OF for t in toks) and (
+            not has & {"for", "give", "bring", "pass", "hand", "get"}
+            or (slots.soups and not slots.vegetables and not has & {"give", "bring", "pass", "hand", "get"})):
         # "bob is mine", "leave bob to me", "bob is on me" (but not "chop one for me")
         actor = "speaker"
     elif first.endswith("ing") and len(first) > 4 and first not in _NOT_NARRATION \
@@ -434,7 +435,7 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
         negated = False  # "stop the fire": put it out, not a ban on fighting it
     vegs, soups = slots.vegetables, slots.soups
     purpose: tuple[str, ...] = ()
-    if verb == "chop" and vegs and not any(_VERB_OF.get(t) == "cook" for t in toks):
+    if verb in ("chop", None) and vegs and not any(_VERB_OF.get(t) == "cook" for t in toks):
         # "need a lettuce cut for david", "chop onions for the alice soup": the soup is what
         # the chopping is for, not a second thing to cook (the leader kept David and the
         # agent cooked it too).
