@@ -141,3 +141,10 @@ def test_uptake_seconds_is_optional_in_a_persona_file(tmp_path):
     new = tmp_path / "new.toml"
     new.write_text('style = "leader"\n[talk]\nuptake_seconds = 30.0\n', encoding="utf-8")
     assert load_persona(str(new)).talk.uptake_seconds == 30.0
+
+
+def test_the_leader_says_an_onion():
+    # {n} was "a" for every vegetable: "chop a onion for me please".
+    said = [r.text for seed in range(5) for r in game(False, seed)[0].talk_log if r.intent == "split_chop"]
+    assert any("an onion" in t for t in said)
+    assert not any("a onion" in t.replace("an onion", "") for t in said)

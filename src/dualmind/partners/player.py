@@ -538,7 +538,7 @@ class SimulatedHuman:
             expected = Intention("short", (Step(Macro("chop", veg), 1),))
             if self._request_time_ok(tick, expected):
                 return self._say(tick, "split_chop", expected, mine=self._soup_name(self.mine),
-                                 veg=veg, vegs=veg, n="a")
+                                 veg=veg, vegs=veg, n="an" if veg[0] in "aeiou" else "a")
         return None
 
     # asker -------------------------------------------------------------------------
