@@ -132,3 +132,21 @@ def test_a_division_of_roles_read_as_no_request_is_one():
     assert got.claims == (Macro("chop"),) and {s.macro.verb for s in got.steps} == {"cook"}
     # thanks that name work are still no request
     assert not ground("none", "nice, you did the alice and I did bob", ORDERS).steps
+
+
+def test_a_stop_that_names_new_work_is_that_work():
+    # The 1.5B labelled both "stop": the agent stopped and did neither.
+    cooking = Context(("alice", "bob"), ("bob",))
+    got = _slow("stop").interpret("stop what you're doing and serve bob", cooking).intention
+    assert _steps(got) == [("serve(bob)", 1)]
+    got = _slow("stop").interpret("you should focus on cathy orders", ORDERS).intention
+    assert _steps(got) == [("cook(cathy)", 1)]
+    plain = _slow("stop").interpret("stop chopping onions", ORDERS).intention
+    assert not plain.steps and plain.reply.startswith("OK")
+
+
+def test_fetching_the_extinguisher_for_a_fire_is_putting_it_out():
+    got = _slow("bring").interpret("uh oh, fire! can you grab the extinguisher?", ORDERS).intention
+    assert _steps(got) == [("extinguish", 1)]
+    got = _slow("bring").interpret("bring me the extinguisher", ORDERS).intention
+    assert _steps(got) == [("fetch(extinguisher)", 1), ("pass", 1)]

@@ -137,6 +137,20 @@ def plain_roles(message: str) -> str:
     return "chop" if c.vegetables and c.verb in (None, "chop") else "none"
 
 
+def work_after_stop(message: str) -> str | None:
+    """The intent of the new work in a message a reader labelled "stop", if it names any:
+    "stop what you're doing and serve bob" (serve), "you should focus on cathy orders"
+    (assign). The 1.5B said stop to both, and the agent stopped and did neither."""
+    slots = extract(normalise_counts(message))
+    for c in slots.clauses:
+        if c.negated or c.actor in ("speaker", "report") or not (c.soups or c.vegetables):
+            continue
+        if c.verb in ("cook", "serve", "chop"):
+            return c.verb
+        return "assign" if c.soups else "chop"
+    return None
+
+
 def _clause_intent(clause: str) -> str:
     from dualmind.agents.language.interpreters import RulesInterpreter
 
@@ -217,6 +231,10 @@ def ground(intent: str, message: str, ctx: Context) -> Intention:
         item = _item(text, slots)
         if item is None:
             return Intention()
+        if item == "extinguisher" and re.search(r"\b(?:fire|burning|flames?|smoke|smoking)\b", text, re.I):
+            # "fire! can you grab the extinguisher?": the fire is what is asked about (the
+            # 1.5B labelled it bring, and the agent would have handed the extinguisher over)
+            return Intention("short", (Step(Macro("extinguish")),))
         if item in slots.vegetables and re.search(r"\b(?:chopped|cut|sliced|diced)\b", normalise(text)):
             # "get me four chopped lettuces" is four chops, not one (talker, bottleneck
             # seed 7: read as one, acknowledged as "I'll chop 1 lettuce").

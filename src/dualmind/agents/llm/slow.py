@@ -23,7 +23,13 @@ from dataclasses import replace
 
 from dualmind.agents.intention import Intention
 from dualmind.agents.language.context import Context
-from dualmind.agents.language.coverage import EXTRA_INTENTS, division_of_work, ground, normalise_counts
+from dualmind.agents.language.coverage import (
+    EXTRA_INTENTS,
+    division_of_work,
+    ground,
+    normalise_counts,
+    work_after_stop,
+)
 from dualmind.agents.language.features import clean
 from dualmind.agents.language.interpreters import Interpretation, RulesInterpreter
 from dualmind.agents.language.resolve import INTENTS
@@ -118,6 +124,8 @@ class LLMSlowInterpreter:
         except BackendError as e:
             # The game goes on: keyword rules read the message, and the failure is counted.
             intent, meta = self._rules.classify(text), _error_meta(e)
+        if intent == STOP:
+            intent = work_after_stop(text) or STOP
         if intent == STOP:
             from dualmind.agents.minds import PLURAL
 
