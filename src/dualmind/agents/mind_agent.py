@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from dualmind.agents.executor import Executor, Status
-from dualmind.agents.intention import Intention
+from dualmind.agents.intention import Intention, Step
 from dualmind.agents.language.context import Context
 from dualmind.agents.language.interpreters import Interpreter, make_interpreter
 from dualmind.agents.macro_logic import WHOLE_SET
@@ -73,6 +73,9 @@ BAN_SECONDS = 90.0  # "don't touch X" holds this long
 FIRE_CLAIM_SECONDS = 15.0  # "I'll deal with the fire": time enough to reach the extinguisher
 PLATE_AHEAD_SECONDS = 5.0  # an idle agent fetches a plate for a soup ready within this long
 MAX_LEAD_TICKS = 16  # the furthest ahead of a macro's end its next macro is asked for
+END_SERVED_REQUESTS = True  # a request to serve a soup ends once that soup is served (see _drop_served)
+CHOOSE_ON_NOW = True  # with no intention, the macro is the planner's on the state now (see _apply_macro)
+READ_WITHOUT_WAITING = True  # an idle body with no intention does not wait for a fast reading (see act)
 _CACHE: dict[str, Interpreter] = {}
 _CACHE_LOCK = threading.Lock()
 
@@ -207,6 +210,7 @@ class MindAgent:
         self.seen_chat = 0
         self.need_since: int | None = None  # tick the body ran out of macro
         self.choosing = False  # a macro choice is in flight
+        self.reading = False  # the choice in flight comes with a fast reading of new messages
         self.rechoose = False  # the plan changed under the body: a choice is due
         self.preempting = False  # the choice in flight replaces the body's macro
         # The next macro asked for before the current one ends (:meth:`_choose_ahead`):
@@ -229,6 +233,12 @@ class MindAgent:
         self.status_due = False  # a macro finished since then
         self.status_about: tuple = (None, None)  # the request and intention a check is about
         self.status_ticks = kitchen.settings.ticks(STATUS_SECONDS)
+        # Soups served (by either player) and requests to serve one: (tick, soup) each time
+        # an order was served; soup -> the tick of the message that asked to serve it.
+        self.served_log: list[tuple[int, str]] = []
+        self.last_orders: tuple = ()
+        self.last_served = 0
+        self.serve_asked: dict[str, int] = {}
         if self.scheduler is None:
             from dualmind.runtime.scheduler import VirtualScheduler
 
@@ -242,6 +252,9 @@ class MindAgent:
                 self.pending.append(msg.text)
                 self.fresh.append(msg.text)
         self.seen_chat = len(state.chat)
+        self._note_serves(state)
+        if self.serve_asked:
+            self._drop_served(state)
         say = None
         slow_lane = "slow"
         choose_lane = "slow" if self.mode == "smoa" else "fast"
@@ -280,6 +293,7 @@ class MindAgent:
             else:
                 sched.submit("fast", tick, lambda: self.fast.react(messages, ctx, world, steps, avoid, named))
             self.choosing = True
+            self.reading = self.mode == "hla"
 
         if self.mode == "nea":
             return self._act_without_executor(state, say)
@@ -318,11 +332,18 @@ class MindAgent:
                 if self.executor.macro is not None:
                     self.macros_ahead += 1
                     return Decision(self.executor.step(state).action, say)
-            if self.plan.empty and self.mode != "smoa" and not self.llm_baseline and not self.choosing:
+            reading = READ_WITHOUT_WAITING and self.reading and self.fast.chooser is None
+            if self.plan.empty and self.mode != "smoa" and not self.llm_baseline \
+                    and (not self.choosing or reading):
                 # No intention: the fast mind has nothing to choose from, so the body takes
                 # the planner's macro now instead of waiting a call for the same answer.
                 # (SMOA's slow mind picks every macro itself, so it still pays; so do the
-                # LLM baselines, whose model picks every macro with no intention.)
+                # LLM baselines, whose model picks every macro with no intention.) Nor does
+                # it wait for the fast reading of a message in flight: most are questions
+                # or thanks, and a request replaces this macro when it is read (the result
+                # of a reading that sets an intention is applied whatever the body does).
+                # (Measured, asker, quick seeds 100-119: the body stood 3 ticks for each
+                # "what do we still have to make?" that came as a macro ended, in 7 games.)
                 self._fallback_now(state)
                 return Decision(self.executor.step(state).action, say)
             self._request_choice(state, avoid)  # (computed before this tick's step, as always)
@@ -379,6 +400,70 @@ class MindAgent:
         self.request = None
         if asked:
             self.executor.set_macro(None)
+
+    def _note_serves(self, state: State) -> None:
+        """Which soups were served this tick, by either player: the orders gone from the list
+        before their deadline, when the served count went up."""
+        if state.served > self.last_served:
+            now = set(state.orders)
+            gone = [o for o in self.last_orders if o not in now and o.deadline > state.tick]
+            self.served_log += [(state.tick, o.soup) for o in gone[:state.served - self.last_served]]
+        self.last_orders, self.last_served = state.orders, state.served
+
+    def _note_serve_request(self, intention: Intention, submitted: int, state: State) -> None:
+        """Remember since when each soup the new intention asks to serve (or plate) was asked
+        for: the tick of the last message the call read. (HLA's; the baselines as they were.)"""
+        if self.mode != "hla":
+            return
+        said = [m.tick for m in state.chat if m.player != self.me and m.tick <= submitted]
+        since = said[-1] if said else submitted
+        self.serve_asked = {s.macro.arg: since for s in intention.steps
+                            if s.macro.verb in ("serve", "plate") and s.macro.arg in items.SOUPS
+                            and s.count is not None}
+
+    def _drop_served(self, state: State) -> None:
+        """A request to serve a soup is over once that soup was served after it was asked, by
+        the human too, or the human holds it plated (they are serving it): "serve the Cathy,
+        my hands are full", then the human serves it themselves. Left open, the step turned
+        into cooking a new Cathy (a serve that cannot start is worked towards,
+        :func:`~dualmind.agents.minds.choose_from_plan`) ahead of the most urgent order, and
+        into waiting with a plate at the pot while it cooked. (Measured, asker, quick seeds
+        0-19: 91 s of cooking or chopping under such requests and 74 s holding a plate at a
+        pot whose soup was not ready; 38 s and 0.4 s with this rule.)"""
+        if not END_SERVED_REQUESTS:
+            return
+        held = state.players[1 - self.me].holding
+        taken = held.soup if held is not None and held.kind == items.PLATE else None
+        done = {soup for soup, since in self.serve_asked.items() if soup == taken
+                or any(t >= since and served == soup for t, served in self.served_log)}
+        if not done:
+            return
+        for soup in done:
+            del self.serve_asked[soup]
+        kept = [[m, c] for m, c in self.plan.left
+                if not (m.verb in ("serve", "plate") and m.arg in done and c is not None)]
+        if len(kept) == len(self.plan.left):
+            return
+        # What the body does towards the dropped step stops, unless it is serving: a serve
+        # goes on as the planner's own would (to the next such soup cooking, or it fails and
+        # the planner picks). (Measured, asker, quick seed 104: stopped, the agent put its
+        # plate down for a cook and fetched another for the next Cathy.)
+        current = self.executor.macro
+        asked = current is not None and current.verb not in ("serve", "plate") \
+            and serves(current, self.plan.steps)
+        # A new intention object: a choice in flight or made ahead for the old plan is
+        # asked again (see _on_result and act), as after any change of plan.
+        self.plan.set(replace(self.plan.intention, steps=tuple(Step(m, c) for m, c in kept)))
+        self.ahead = None
+        if self.plan.empty:
+            self.request = None
+        if asked and not serves(self.executor.macro, self.plan.steps):
+            if self.plan.empty:
+                self.executor.set_macro(None)
+            else:
+                self.rechoose = True
+        # A choice in flight read the old plan: the one that replaces it reads the new one.
+        self.rechoose = self.rechoose or self.choosing
 
     def _fallback_now(self, state: State) -> None:
         recent = {m for m, t in self.failed.items() if state.tick - t < self.retry_ticks}
@@ -569,7 +654,7 @@ class MindAgent:
         self.calls.append((record, out))
         if out is None:  # the call raised: count it and let the planner cover
             self.model_errors += 1
-            self.choosing = False
+            self.choosing = self.reading = False
             return None
         self.model_errors += out.model_errors
         if out.meta.get("status"):
@@ -581,7 +666,7 @@ class MindAgent:
         carries_choice = not from_slow or self.mode == "smoa"
         preempt = False
         if carries_choice:
-            self.choosing = False
+            self.choosing = self.reading = False
             preempt, self.preempting = self.preempting, False
         if not from_slow and out.intention is None:
             self.lead_ticks = math.ceil(record.latency_s / self.kitchen.settings.tick_seconds - 1e-9)
@@ -601,6 +686,7 @@ class MindAgent:
         if out.intention is not None:
             self.plan.set(out.intention)
             self.ahead = None  # chosen for the old plan
+            self._note_serve_request(out.intention, record.submitted_tick, state)
             if from_slow and self.mode == "hla":  # a new request: its status is checked from here
                 words = out.meta.get("request")
                 self.request = Request(words, state.tick) if words and out.intention.steps else None
@@ -646,7 +732,7 @@ class MindAgent:
         avoid, named = frozenset(self._avoid(state)), named_soups(self.plan.intention)
         self.ahead_pending = (macro, self.plan.intention)
         self.scheduler.submit("fast", state.tick, lambda: self.fast.choose(world, steps, avoid, named))
-        self.choosing = True
+        self.choosing, self.reading = True, False
 
     def _request_choice(self, state: State, avoid: set[Macro] | None = None) -> None:
         """Ask the mind that picks macros for the next one, unless a choice is in flight;
@@ -656,7 +742,7 @@ class MindAgent:
             world, steps, named = self._plan_view(state)
             avoid = self._avoid(state) if avoid is None else avoid
             self.scheduler.submit(lane, state.tick, lambda: self.fast.choose(world, steps, avoid, named))
-            self.choosing, self.rechoose = True, False  # (this choice reads the plan in force)
+            self.choosing, self.rechoose, self.reading = True, False, False  # (it reads the plan in force)
 
     def _apply_macro(self, macro: Macro | None, record: CallRecord, state: State) -> None:
         """Set the chosen macro (or the planner's)."""
@@ -669,6 +755,12 @@ class MindAgent:
             if not self.plan.empty:
                 self._request_choice(state)
                 return
+        if CHOOSE_ON_NOW and self.plan.empty and self.mode == "hla" and self.fast.chooser is None:
+            # With no intention the code fast mind only echoes the planner (a ready soup, a
+            # fire), on the state it was asked on: a message read while the body finished
+            # a macro ("cheers") sent it to serve a soup the human had meanwhile come to
+            # take. The planner's choice on the state now is as quick and current.
+            macro = None
         chosen = macro is not None  # from the intention (not the planner's fallback)
         if macro is None:
             recent = {m for m, t in self.failed.items() if state.tick - t < self.retry_ticks}

@@ -20,6 +20,7 @@ and never echoes a prompt.
 
 from __future__ import annotations
 
+import re
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -31,13 +32,18 @@ import numpy as np
 from dualmind.agents.intention import Intention
 from dualmind.agents.language.context import Context
 from dualmind.agents.language.coverage import ground, normalise_counts, plain_roles, rule_intent
-from dualmind.agents.language.features import CUE_NAMES, clean, cues
+from dualmind.agents.language.features import CUE_NAMES, CUES, clean, cues
 from dualmind.agents.language.resolve import INTENTS
+from dualmind.agents.language.slots import normalise
 from dualmind.errors import BackendError, ModelMissingError
 from dualmind.llm.protocol import Backend, Choices, Message
 from dualmind.vocab import SLOW_BACKENDS
 
 MIN_CONFIDENCE = 0.35  # below this the learned head answers "none" rather than guess
+_SOUP_WORDS = ("soup", "sopa", "soupe")
+# The cook cue's verbs and places, without the bare word "soup" (see RulesInterpreter.classify).
+_COOKING = re.compile("|".join(r"(?<![a-z0-9_])" + re.escape(k)
+                               for k in CUES["cook"] if k not in _SOUP_WORDS))
 
 
 @dataclass
@@ -80,6 +86,14 @@ class RulesInterpreter:
             return "recipe" if vec["soup"] and ("in" in text.lower() or "recipe" in text.lower()) \
                 else "orders"
         for cue in self.ORDER:
+            if cue == "cook" and vec["cook"] and vec["chop"] and vec["vegetable"] and not vec["soup"] \
+                    and not _COOKING.search(" " + normalise(text) + " "):
+                # "Could you cut a tomato for my soup": a vegetable to chop, for a soup that
+                # is the speaker's and not named; only the word "soup" cued cooking. Read as
+                # cook, the fast mind sent the agent to cook a soup with tomato in it until
+                # the slow mind's reading came 4 s later (asker, quick, seeds 100-119: 2
+                # games, the agent dropping a plate in hand to gather a soup's vegetables).
+                return "chop"
             if vec[cue]:
                 return "extinguish" if cue == "fire" else cue
         if vec["vegetable"]:
