@@ -155,9 +155,10 @@ _LACK_PAIRS = {("short", "of"), ("short", "on"), ("out", "of"), ("low", "on")}
 _LACK_WORDS = {"missing", "lacking"}
 # "chop some", "cut one", "a few more": the vegetables of the clause before
 _QUANTITY = {"some", "more", "few", "couple"}
+# Words that hurry a request along: a clause with one asks, it does not report.
+_HURRY = {"asap", "quick", "quickly", "fast", "hurry", "now", "pls", "plz"}
 # Having enough of something ends it: "enough lettuce", "plenty of onion", "too many
 # tomatoes" (read as "keep chopping" by the learned head); "not enough X" is a lack.
-_HURRY = {"asap", "quick", "quickly", "fast", "hurry", "now", "pls", "plz"}
 _SATED = {"enough", "plenty", "loads", "tons"}
 _SATED_PAIRS = {("too", "many"), ("too", "much")}
 _NOT_ENOUGH = {("not", "enough"), ("isnt", "enough"), ("arent", "enough"), ("never", "enough")}
@@ -195,7 +196,7 @@ _VERB_OF = {w: v for v, ws in VERB_WORDS.items() for w in ws}
 class Clause:
     """One clause of a message: who, whether negated, what kind of work, on what."""
 
-    actor: str  # "speaker", "agent" (incl. imperative and "we"), or "" (not said)
+    actor: str  # "speaker", "agent" (incl. imperative and "we"), "report" (a state told), or ""
     negated: bool
     verb: str | None  # chop, cook, serve, extinguish, or None (do/handle/take...)
     vegetables: tuple[str, ...] = ()
