@@ -171,3 +171,11 @@ def test_the_hand_written_dev_messages_are_read_right(learned):
     for reader, least in ((learned, 92), (RulesInterpreter(), 75)):
         right = sum(is_correct(c, reader.interpret(c.message, c.context).intention) for c in cases)
         assert right >= least, (reader.name, right)
+
+
+def test_the_reply_to_fetch_an_onion_says_an():
+    # "On it: I'll get a onion, then hand it to you."
+    from dualmind.agents.minds import describe_step
+
+    assert describe_step(Step(Macro("fetch", "onion"))) == "get an onion"
+    assert describe_step(Step(Macro("fetch", "tomato"))) == "get a tomato"

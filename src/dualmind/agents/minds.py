@@ -288,7 +288,9 @@ def describe_step(step: Step) -> str:
     if m.verb in ("cook", "serve", "plate", "prepare"):
         return f"{m.verb} the {m.arg.capitalize()} soup"
     if m.verb == "fetch":
-        thing = {"plate": "a plate", "extinguisher": "the extinguisher"}.get(m.arg or "", f"a {m.arg}")
+        article = "an" if (m.arg or "x")[0] in "aeiou" else "a"
+        named = {"plate": "a plate", "extinguisher": "the extinguisher"}
+        thing = named.get(m.arg or "", f"{article} {m.arg}")
         return f"get {thing}"
     return _SAID.get(m.verb, str(m))
 
