@@ -15,10 +15,14 @@ from dualmind.agents.language.interpreters import INTERPRETERS, make_interpreter
 from dualmind.errors import BackendError
 from dualmind.runtime.stats import percentile
 
+SECOND_HELDOUT = "heldout_s8.txt"
+
 
 def bench_interpreter(name: str, cases=None, **options) -> dict:
-    """Accuracy (overall and per kind) and p50/p99 latency of one interpreter."""
-    cases = cases if cases is not None else load_cases()
+    """Accuracy (overall and per kind) and p50/p99 latency of one interpreter, on the
+    held-out set (and its accuracy on the second held-out set), or on ``cases``."""
+    held_out = cases is None
+    cases = load_cases() if held_out else cases
     try:
         interpreter = make_interpreter(name, **options)
     except (BackendError, ImportError) as e:
@@ -36,6 +40,10 @@ def bench_interpreter(name: str, cases=None, **options) -> dict:
         right[case.expected.kind][0] += ok
         right[case.expected.kind][1] += 1
     total = sum(r[0] for r in right.values())
+    # The second held-out set (written a round later, after that round's reading fixes),
+    # scored with the same interpreter; only the first gives the latencies.
+    later = load_cases(SECOND_HELDOUT) if held_out else []
+    later_right = sum(is_correct(c, interpreter.interpret(c.message, c.context).intention) for c in later)
     return {
         "backend": name, "available": True, "cases": len(cases),
         "accuracy": round(total / len(cases), 4),
@@ -43,6 +51,8 @@ def bench_interpreter(name: str, cases=None, **options) -> dict:
         "p50_ms": round(percentile(latencies, 50), 2), "p99_ms": round(percentile(latencies, 99), 2),
         "model_errors": errors, "model": interpreter.name,
         **({"first_call_ms": round(first, 1)} if first is not None else {}),
+        **({"second_heldout": {"cases": len(later), "accuracy": round(later_right / len(later), 4)}}
+           if later else {}),
     }
 
 
@@ -59,8 +69,10 @@ def language_text(rows: list[dict]) -> str:
             lines.append(f"{r['backend']:<10} not available: {r['error']}")
             continue
         kinds = "  ".join(f"{k} {v:.0%}" for k, v in r["per_kind"].items())
+        second = r.get("second_heldout")
+        later = f"   second set {second['accuracy']:.1%} of {second['cases']}" if second else ""
         lines.append(f"{r['backend']:<10} {r['accuracy']:.1%} of {r['cases']}   p50 {r['p50_ms']:.1f} ms"
-                     f"   p99 {r['p99_ms']:.1f} ms   ({kinds})")
+                     f"   p99 {r['p99_ms']:.1f} ms   ({kinds}){later}")
     return "\n".join(lines)
 
 
