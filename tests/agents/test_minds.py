@@ -366,3 +366,28 @@ def test_the_slow_minds_reading_replaces_what_the_fast_reading_started():
     switch = next(t for t, m in taken if m == "chop(lettuce)")
     assert switch <= 10 + 1 + 10 + 3 + 1  # the slow reading, then one fast choice
     assert "fetch(plate)" not in [m for t, m in taken if t < switch][1:]
+
+
+def test_a_new_game_rewinds_the_models_to_their_fixed_prompt():
+    # What a game's model calls cost must not depend on the game played before it
+    # (QwenBackend.rewind); the agent asks every model it holds at reset.
+    from dualmind.agents.mind_agent import MindAgent, MindConfig
+
+    class Backend:
+        rewinds = 0
+
+        def rewind(self):
+            Backend.rewinds += 1
+
+    class Chooser:
+        backend = Backend()
+
+        def choose(self, world, steps, avoid, named=frozenset(), messages=None):
+            return None
+
+    agent = MindAgent("hla", MindConfig(slow="rules", fast="rules", fast_mind="llm"),
+                      parts={"chooser": Chooser()})
+    kitchen = Kitchen(load_layout("ring"))
+    agent.reset(kitchen, 0, seed=1)
+    agent.reset(kitchen, 0, seed=2)
+    assert Backend.rewinds == 2

@@ -95,3 +95,25 @@ def test_hla_plays_with_the_llm_fast_mind():
     minds = MindConfig(slow="rules", fast="rules", fast_mind="llm")
     summary = play_episode("ring", ("hla", "partner"), seed=0, seconds=15, minds=minds).to_json()
     assert summary["finished"] and summary["model_errors"] == 0
+
+
+def test_a_rewind_makes_the_next_call_cost_what_it_costs_in_a_fresh_process(fast):
+    # "tokens" latency charges the prompt tokens llama.cpp evaluates. Without a rewind at
+    # the start of a game, the previous game's last prompt stayed in the cache and the
+    # first calls of the next game cost less or more, depending on which game it was.
+    from dualmind.llm.qwen import chat_prompt
+
+    system = Message("system", "Name the vegetable in one word.")
+    fixed = chat_prompt([system])[:-len("<|im_start|>assistant\n")]
+    first = chat_prompt([system, Message("user", "It is red, round and grows on a vine. It is a tomato.")])
+    second = chat_prompt([system, Message("user", "It is red, round and grows on a vine. It is an onion.")])
+    fast.prime(fixed)
+    fresh = fast.score(second, ["tomato"]).prompt_tokens  # after the fixed prefix only
+    fast.prime(fixed)
+    fast.score(first, ["tomato"])
+    reused = fast.score(second, ["tomato"]).prompt_tokens  # shares most of the first prompt
+    assert reused < fresh
+    fast.prime(fixed)
+    fast.score(first, ["tomato"])
+    fast.rewind()
+    assert fast.score(second, ["tomato"]).prompt_tokens == fresh

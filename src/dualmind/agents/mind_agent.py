@@ -185,6 +185,15 @@ class MindAgent:
         self.macros: list[tuple[int, str]] = []  # (tick, macro) each time one is set
 
     # ------------------------------------------------------------------ set-up
+    def _rewind_models(self) -> None:
+        """A new game starts every model from its fixed prompt prefix (see
+        :meth:`~dualmind.llm.qwen.QwenBackend.rewind`), so its calls cost the same
+        whichever game the process played before."""
+        for part in (self.slow.interpreter, self.fast.interpreter, self.fast.chooser, self.stepper):
+            rewind = getattr(getattr(part, "backend", None), "rewind", None)
+            if rewind is not None:
+                rewind()
+
     def latency_models(self) -> dict[str, LatencyModel]:
         return {"slow": latency_model(self.config.slow_latency, "slow"),
                 "fast": latency_model(self.config.fast_latency, "fast")}
@@ -194,6 +203,7 @@ class MindAgent:
         self.scheduler = scheduler
 
     def reset(self, kitchen: Kitchen, me: int, seed: int) -> None:
+        self._rewind_models()
         self.kitchen, self.me = kitchen, me
         self.nav = NavMap(kitchen)
         self.executor = Executor(kitchen, me, seed=seed, nav=self.nav)

@@ -273,6 +273,8 @@ class QwenBackend:
         self.load_s = time.perf_counter() - start
         self.max_tokens, self.n_ctx = max_tokens, n_ctx
         self._lock = threading.Lock()
+        self._fixed = 0  # tokens of the prefix :meth:`warm` holds evaluated (see :meth:`rewind`)
+        self._fixed_scoring = 0  # and of the one :meth:`prime` holds
 
     def warm(self, fixed: list[Message]) -> float:
         """Have llama.cpp hold the fixed opening turns of a prompt evaluated, so the first
@@ -299,16 +301,34 @@ class QwenBackend:
                 buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
                 if llama_cpp.llama_state_set_data(ctx, buf, len(data)) == len(data):
                     self.llm.input_ids[:len(ids)] = ids
-                    self.llm.n_tokens = len(ids)
+                    self.llm.n_tokens = self._fixed = len(ids)
                     return time.perf_counter() - start
                 path.unlink(missing_ok=True)  # another llama.cpp build wrote it: redo
             self.llm.reset()
             self.llm.eval(ids)
+            self._fixed = len(ids)
             size = llama_cpp.llama_state_get_size(ctx)
             buf = (ctypes.c_uint8 * size)()
             n = llama_cpp.llama_state_get_data(ctx, buf, size)
             _save_state(path, bytes(buf)[:n])
         return time.perf_counter() - start
+
+    def rewind(self) -> None:
+        """Forget every prompt since the fixed prefix (:meth:`warm`, :meth:`prime`): the
+        next call evaluates all that follows it, as the first call of a fresh process would.
+
+        Called when a game starts, so that what a game's calls cost does not depend on the
+        game a process played before. Without it, "tokens" latency (the prompt tokens
+        llama.cpp evaluates) charged a game's first calls for what the last prompt of the
+        previous game left in the cache, and the same seed played in another order in an
+        evaluation's workers could go another way (3 of 80 HLA games of the LLM grid).
+        Dropping the tail costs nothing: the prefix stays evaluated."""
+        with self._lock:
+            if self._fixed and self.llm.n_tokens > self._fixed:
+                self.llm.n_tokens = self._fixed  # llama-cpp-python drops the rest on its next eval
+            scorer = self.scorer
+            if scorer is not None and self._fixed_scoring and len(scorer.prefix) > self._fixed_scoring:
+                scorer.prefix, scorer.last_logits = scorer.prefix[:self._fixed_scoring], None
 
     def close(self) -> None:
         """Free the model, unless a call is running (at exit that call's thread is a
@@ -402,11 +422,13 @@ class QwenBackend:
                 scorer.llama_cpp.llama_memory_seq_rm(scorer.mem, 0, -1, -1)
                 if llama_cpp.llama_state_seq_set_data(scorer.ctx, buf, len(data), 0) == len(data):
                     scorer.prefix, scorer.last_logits = ids, None  # the next prompt is longer
+                    self._fixed_scoring = len(ids)
                     return time.perf_counter() - start
                 path.unlink(missing_ok=True)  # another llama.cpp build wrote it: redo
                 scorer.llama_cpp.llama_memory_seq_rm(scorer.mem, 0, -1, -1)
                 scorer.prefix, scorer.last_logits = [], None
             scorer.set_prompt(ids)
+            self._fixed_scoring = len(ids)
             size = llama_cpp.llama_state_seq_get_size(scorer.ctx, 0)
             buf = (ctypes.c_uint8 * size)()
             n = llama_cpp.llama_state_seq_get_data(scorer.ctx, buf, size, 0)
