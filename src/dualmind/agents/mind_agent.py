@@ -476,7 +476,7 @@ class MindAgent:
         self.rechoose = self.rechoose or self.choosing
 
     def _fallback_now(self, state: State) -> None:
-        recent = {m for m, t in self.failed.items() if state.tick - t < self.retry_ticks}
+        recent = self._failed_recently(state.tick)
         macro = self._cooperative_choice(self._world(state), recent, state)
         self.fallbacks += 1
         self.executor.set_macro(macro)
@@ -581,6 +581,10 @@ class MindAgent:
         macro = self.executor.macro if self.executor is not None else None
         return macro is not None and macro in self._banned_now(state.tick)
 
+    def _failed_recently(self, tick: int) -> set[Macro]:
+        """The macros that failed too recently to try again (see ``retry_ticks``)."""
+        return {m for m, t in self.failed.items() if tick - t < self.retry_ticks}
+
     def _banned_now(self, tick: int) -> set[Macro]:
         """What the human forbade ("don't touch the tomatoes"), while the ban holds."""
         return expand(m for m, until in self.banned.items() if tick < until)
@@ -600,7 +604,7 @@ class MindAgent:
         # A macro that just failed (a partner in the one-cell gap, a board in use) is not
         # chosen again at once: else the body retries it every call instead of doing
         # what it was asked meanwhile.
-        out |= {m for m, t in self.failed.items() if tick - t < self.retry_ticks}
+        out |= self._failed_recently(tick)
         claimed = expand(m for m, until in self.claims.items() if tick < until and
                          (m.arg is None or m.arg in uncovered or m.verb == "chop"))
         # A claim only covers what the human can do: "I'll chop" in a split kitchen leaves
@@ -773,7 +777,7 @@ class MindAgent:
             macro = None
         chosen = macro is not None  # from the intention (not the planner's fallback)
         if macro is None:
-            recent = {m for m, t in self.failed.items() if state.tick - t < self.retry_ticks}
+            recent = self._failed_recently(state.tick)
             macro = self._cooperative_choice(world, recent, state)
             self.fallbacks += 1
         held = state.players[self.me].holding

@@ -27,6 +27,7 @@ from dualmind.agents.scripted import ScriptedPlanner, uncovered_orders, vegetabl
 from dualmind.agents.world import World
 from dualmind.game import items, tiles
 from dualmind.game.rules import FILLING, READY
+from dualmind.game.text import article
 
 
 @dataclass
@@ -288,9 +289,8 @@ def describe_step(step: Step) -> str:
     if m.verb in ("cook", "serve", "plate", "prepare"):
         return f"{m.verb} the {m.arg.capitalize()} soup"
     if m.verb == "fetch":
-        article = "an" if (m.arg or "x")[0] in "aeiou" else "a"
         named = {"plate": "a plate", "extinguisher": "the extinguisher"}
-        thing = named.get(m.arg or "", f"{article} {m.arg}")
+        thing = named.get(m.arg or "", f"{article(m.arg or '')} {m.arg}")
         return f"get {thing}"
     return _SAID.get(m.verb, str(m))
 

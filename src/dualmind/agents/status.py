@@ -23,6 +23,7 @@ from dualmind.agents.intention import Step
 from dualmind.agents.macros import Macro
 from dualmind.agents.scripted import uncovered_orders
 from dualmind.agents.world import World
+from dualmind.game.text import article
 
 STATUS_SECONDS = 5.0
 """At most one status call this often while a request is open (and one after each macro)."""
@@ -52,8 +53,8 @@ class Request:
         parts = []
         for m, n in self.done.items():
             if m.verb == "chop":
-                one = ("an " if m.arg[0] in "aeiou" else "a ") + m.arg
-                parts.append(f"chopped {n} {PLURAL.get(m.arg, m.arg)}" if n > 1 else f"chopped {one}")
+                parts.append(f"chopped {n} {PLURAL.get(m.arg, m.arg)}" if n > 1
+                             else f"chopped {article(m.arg)} {m.arg}")
             elif m.verb in SOUP_VERBS:
                 past = {"cook": "cooked", "serve": "served", "plate": "plated", "prepare": "gathered"}[m.verb]
                 parts.append(f"{past} the {m.arg.capitalize()} soup" + (f" x{n}" if n > 1 else ""))

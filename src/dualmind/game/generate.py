@@ -38,6 +38,7 @@ from dualmind.game import tiles
 from dualmind.game.items import SOUPS
 from dualmind.game.layout import MAX_SIDE, Layout, Pos, parse_layout
 from dualmind.game.reach import analyze, solvability_reasons
+from dualmind.game.text import article
 
 STYLES: tuple[str, ...] = ("open", "island", "partition", "corridor", "bottleneck")
 MIN_SIZE: dict[str, tuple[int, int]] = {
@@ -61,7 +62,7 @@ class GenerateError(DualmindError):
 
 
 def _a(word: str) -> str:
-    return ("an " if word[0] in "aeiou" else "a ") + word
+    return f"{article(word)} {word}"
 
 
 def parse_size(text: str) -> tuple[int, int]:

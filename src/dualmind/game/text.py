@@ -1,4 +1,5 @@
-"""Text from outside (a browser, a model, a file) made safe to keep.
+"""Text from outside (a browser, a model, a file) made safe to keep, and the one rule of
+English the game's own sentences need (:func:`article`).
 
 Everything that enters a game's chat or a record goes through :func:`clean_text`: the
 result is valid UTF-8 (a lone surrogate such as ``"\\ud800"``, which JSON can carry and
@@ -15,6 +16,12 @@ MAX_CHAT_CHARS = 500
 """The longest chat message a game keeps (longer ones are cut)."""
 
 REPLACEMENT = "\ufffd"
+
+
+def article(word: str) -> str:
+    """"an" before a vowel, else "a": "an onion", "a tomato", "a corridor kitchen"."""
+    return "an" if word and word[0] in "aeiou" else "a"
+
 _KEEP_IN_MULTILINE = {"\n", "\t"}
 
 

@@ -41,6 +41,7 @@ from pathlib import Path
 
 from dualmind.errors import DualmindError
 from dualmind.game.settings import MAX_GAME_SECONDS
+from dualmind.game.text import article
 from dualmind.vocab import PARTNER_ALIASES, PARTNERS
 
 STYLES = ("leader", "asker", "novice", "silent", "talker")
@@ -195,8 +196,7 @@ def _parse(text: str, where: str, default_name: str | None) -> Persona:
     phrases: dict[str, tuple[str, ...]] = dict(base.phrases) if base else {}
     for kind, items in raw.items():
         if kind not in kinds:
-            article = "an" if style[0] in "aeiou" else "a"
-            raise PersonaError(f"{where}: {article} {style} sends no {kind!r} messages; its kinds are "
+            raise PersonaError(f"{where}: {article(style)} {style} sends no {kind!r} messages; its kinds are "
                                f"{', '.join(kinds) or 'none (it never talks)'}")
         if not (isinstance(items, list) and items and all(isinstance(p, str) and p.strip() for p in items)):
             raise PersonaError(f"{where}: phrases.{kind} must be a non-empty list of strings")

@@ -47,6 +47,7 @@ from dualmind.game import items as I
 from dualmind.game import tiles as T
 from dualmind.game.rules import BURNING, COOKING, EMPTY, FILLING, READY, Kitchen
 from dualmind.game.state import State
+from dualmind.game.text import article
 from dualmind.partners.persona import Persona, Play, load_persona
 from dualmind.partners.talker import (
     INTENT_KINDS,
@@ -538,7 +539,7 @@ class SimulatedHuman:
             expected = Intention("short", (Step(Macro("chop", veg), 1),))
             if self._request_time_ok(tick, expected):
                 return self._say(tick, "split_chop", expected, mine=self._soup_name(self.mine),
-                                 veg=veg, vegs=veg, n="an" if veg[0] in "aeiou" else "a")
+                                 veg=veg, vegs=veg, n=article(veg))
         return None
 
     # asker -------------------------------------------------------------------------
@@ -561,7 +562,7 @@ class SimulatedHuman:
         if veg is not None:
             expected = Intention("short", (Step(Macro("chop", veg), 1),))
             return self._say(tick, "ask_chop", expected, veg=veg, vegs=veg,
-                             n="an" if veg[0] in "aeiou" else "a")
+                             n=article(veg))
         if self.rng.random() < 0.15:
             soups = tuple(dict.fromkeys(o.soup for o in me.state.orders))
             if self.rng.random() < 0.5 and soups:

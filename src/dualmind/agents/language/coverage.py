@@ -22,7 +22,7 @@ import re
 
 from dualmind.agents.intention import Intention, Step
 from dualmind.agents.language.context import Context
-from dualmind.agents.language.resolve import resolve
+from dualmind.agents.language.resolve import asked_verbs, asks_agent, resolve
 from dualmind.agents.language.slots import Slots, extract, normalise
 from dualmind.agents.macros import Macro
 
@@ -143,7 +143,7 @@ def work_after_stop(message: str) -> str | None:
     (assign). The 1.5B said stop to both, and the agent stopped and did neither."""
     slots = extract(normalise_counts(message))
     for c in slots.clauses:
-        if c.negated or c.actor in ("speaker", "report") or not (c.soups or c.vegetables):
+        if not asks_agent(c) or not (c.soups or c.vegetables):
             continue
         if c.verb in ("cook", "serve", "chop"):
             return c.verb
@@ -195,8 +195,7 @@ def ground(intent: str, message: str, ctx: Context) -> Intention:
         # neither: "take the bob out of the pot when it's done" was read as "empty the burnt
         # pot", "oops dropped it" as "throw away what you hold". The words' own verb
         # decides, else nothing is asked.
-        said = [c.verb for c in slots.clauses if c.actor not in ("speaker", "report")
-                and not c.negated and c.verb in ("chop", "cook", "serve")]
+        said = asked_verbs(slots.clauses)
         intent = said[0] if said else "none"
         if intent == "none":
             return Intention()

@@ -73,6 +73,18 @@ def recipe_reply(soup: str | None) -> str:
     return f"{soup.capitalize()} soup is {' + '.join(SOUPS[soup].ingredients)}."
 
 
+def asks_agent(clause) -> bool:
+    """Does the clause ask the agent for work: not the speaker's own part, not a report of
+    how things stand ("bob is in the pot"), not forbidden?"""
+    return not clause.negated and clause.actor not in ("speaker", "report")
+
+
+def asked_verbs(clauses) -> list[str]:
+    """The kinds of work (chop, cook, serve) the clauses ask the agent for, in order."""
+    return list(dict.fromkeys(c.verb for c in clauses
+                              if asks_agent(c) and c.verb in ("chop", "cook", "serve")))
+
+
 def resolve(intent: str, slots: Slots, ctx: Context) -> Intention:
     """The intention an intent + slots means in this context (``none`` if it means nothing).
 
@@ -96,12 +108,11 @@ def resolve(intent: str, slots: Slots, ctx: Context) -> Intention:
         # request (the head read the first as a split)
         return Intention("question", reply=doing_reply(_order_soup(slots, ctx) or (
             slots.soups[0] if slots.soups else None), ctx))
-    said = {c.verb for c in slots.clauses if not c.negated and c.actor not in ("speaker", "report")
-            and c.verb in ("cook", "serve", "chop")}
-    if intent in ("cook", "serve") and len(said) == 1 and said != {intent} and said != {"chop"}:
+    said = asked_verbs(slots.clauses)
+    if intent in ("cook", "serve") and len(said) == 1 and said[0] not in (intent, "chop"):
         # the words name the other of the two ("take the bob out of the pot": the head said
         # cook; a second Bob went in)
-        intent = said.pop()
+        intent = said[0]
     if intent in ("orders", "recipe") and said and not slots.question and slots.bids:
         # a request that names an order is no question ("could you get the next order
         # started", "start whatever's oldest": the head said orders and the agent only
@@ -226,9 +237,9 @@ def resolve_roles(clauses, ctx: Context, intent: str = "") -> Intention | None:
     steps: list[Step] = []
     # "bob soup: I chop, you cook": a soup named anywhere for the agent is what its bare
     # "you cook" is about, not every open order.
-    named = any(c.soups for c in clauses if c.actor not in ("speaker", "report") and not c.negated)
+    named = any(c.soups for c in clauses if asks_agent(c))
     for c in clauses:
-        if c.actor in ("speaker", "report") or c.negated:
+        if not asks_agent(c):
             continue  # (a report, "bob is in the pot", asks for nothing)
         if c.verb == "extinguish":
             steps.append(Step(Macro("extinguish")))

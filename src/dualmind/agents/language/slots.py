@@ -39,6 +39,7 @@ class Slots:
     soups: tuple[str, ...] = ()
     count: int | None = None
     ordinal: int | None = None  # index into the open orders (-1 = last)
+    # The rest is read for a whole message only (``extract(..., with_clauses=True)``).
     clauses: tuple = ()  # the message's clauses (who does what), see :func:`clauses`
     until: bool = False  # "... until I say stop": the work goes on until told otherwise
     question: bool = False  # the message asks ("?")
@@ -111,9 +112,12 @@ def extract(text: str, with_clauses: bool = True) -> Slots:
                 count = 1
         if ordinal is None and w in ORDINALS:
             ordinal = ORDINALS[w]
-    return Slots(tuple(vegs), tuple(soups), count, ordinal,
-                 clauses(text) if with_clauses else (), bool(_UNTIL.search(normalise(text[:2000]))),
-                 "?" in text[:2000], _bids(tokens), bool(_ABOUT_DOING.match(" ".join(tokens))))
+    slots = Slots(tuple(vegs), tuple(soups), count, ordinal)
+    if not with_clauses:  # a clause's own slots (read many times a message): its objects only
+        return slots
+    return replace(slots, clauses=clauses(text), until=bool(_UNTIL.search(normalise(text[:2000]))),
+                   question="?" in text[:2000], bids=_bids(tokens),
+                   about_doing=bool(_ABOUT_DOING.match(" ".join(tokens))))
 
 
 _ABOUT_DOING = re.compile(r"(?:are|r|were) (?:you|u|ya) (?:doing|making|cooking|on|working|handling|"
