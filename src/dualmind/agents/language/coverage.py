@@ -22,7 +22,7 @@ import re
 
 from dualmind.agents.intention import Intention, Step
 from dualmind.agents.language.context import Context
-from dualmind.agents.language.resolve import asked_verbs, asks_agent, resolve
+from dualmind.agents.language.resolve import asked_verbs, asks_agent, resolve, resolve_roles
 from dualmind.agents.language.slots import Slots, extract, normalise
 from dualmind.agents.macros import Macro
 
@@ -96,8 +96,6 @@ def division_of_work(message: str, ctx: Context) -> Intention | None:
     For a reader that said "no request" to such words: the 1.5B did so for a role split in
     shorthand in 16 of 21 uses in a game while a soup was cooking, though it read the same
     words with nothing cooking."""
-    from dualmind.agents.language.resolve import resolve_roles
-
     clauses = extract(normalise_counts(message)).clauses
     if _PAST.search(normalise(message)):
         return None  # who did what, told after the fact ("nice, you did alice and I did bob")
@@ -164,8 +162,6 @@ def ground(intent: str, message: str, ctx: Context) -> Intention:
     if intent == "none":  # no request: nothing in the message may become one
         # ... but a prohibition is no request and still holds ("dont touch the onions": the
         # 1.5B labels it none, there being no label for it; the clauses name what to avoid)
-        from dualmind.agents.language.resolve import resolve_roles
-
         roles = resolve_roles(slots.clauses, ctx)
         if roles is None:
             return Intention()
@@ -208,8 +204,6 @@ def ground(intent: str, message: str, ctx: Context) -> Intention:
         # Who takes what is in the clauses ("alice is mine, you take bob", "I'll chop the
         # onions and pass them over, you cook"): read them first, so the human's own part
         # becomes a claim the agent leaves alone (H13).
-        from dualmind.agents.language.resolve import resolve_roles
-
         # the intent too: "assign" makes the agent's part inferred, as "split" does
         roles = resolve_roles(slots.clauses, ctx, intent)
         if roles is not None and roles.steps:
