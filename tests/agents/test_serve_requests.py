@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from dualmind.agents import mind_agent
+from dualmind.agents import mind_agent, minds
 from dualmind.agents.intention import Intention, Step
 from dualmind.agents.macros import Macro
 from dualmind.agents.mind_agent import MindAgent, MindConfig
@@ -105,3 +105,24 @@ def test_an_idle_body_with_no_intention_does_not_wait_for_a_message_to_be_read(m
         agent.act(state)
         assert agent.scheduler.busy("fast") and agent.plan.empty
         assert (agent.executor.macro is not None) is on, on
+
+
+def test_a_serve_asked_for_a_soup_the_human_holds_plated_does_not_cook_another(monkeypatch):
+    # "the Bob is done, can you deliver it?", read a moment after the human plated the Bob
+    # themselves: no Bob left to serve, and the one Bob order is answered by the soup in
+    # their hands. Working towards the serve by cooking made a Bob no order wanted (asker,
+    # quick seed 17: delivered as a wrong soup at 149 s).
+    state = RING.reset(0)
+    assert "bob" in {o.soup for o in state.orders}
+    plated = items.Item(items.PLATE, soup="bob")
+    lettuce, tomato = (items.Item(items.CHOPPED, vegetables=(v,)) for v in ("lettuce", "tomato"))
+    state = dataclasses.replace(state, tick=300, players=(
+        state.players[0], state.players[1]._replace(holding=plated)),
+        items={(2, 3): lettuce, (5, 3): tomato})
+    world = World(RING, NAV, state, 0)
+    serve_bob = [Step(Macro("serve", "bob"), 1)]
+    assert possible(world, Macro("cook", "bob"))
+    for on in (True, False):
+        monkeypatch.setattr(minds, "SERVE_COOKS_ONLY_UNCOVERED", on)
+        choice = minds.choose_from_plan(world, serve_bob)
+        assert (choice == Macro("cook", "bob")) is not on, (on, choice)

@@ -105,6 +105,7 @@ def chop_need(world: World) -> Counter:
 CHOP_AND_SERVE_SECONDS = 6.0
 """Beside the cooking itself, what a vegetable chopped now still needs to reach the window:
 chopping it, carrying it to a pot, plating and serving the soup (a few seconds each)."""
+SERVE_COOKS_ONLY_UNCOVERED = True  # switch for paired runs (see choose_from_plan)
 
 
 def too_late_to_chop(world: World) -> bool:
@@ -213,7 +214,12 @@ def choose_from_plan(world: World, steps: list[Step], avoid: frozenset[Macro] | 
             if unblock is not None and unblock not in avoid:
                 return unblock
         # A soup step that cannot start (or just failed: "needs chopped tomato") is
-        # worked towards by chopping what it lacks.
+        # worked towards by chopping what it lacks; a serve only while no soup on the
+        # stove or on a plate answers its order, else "deliver the Bob" read a moment
+        # after the human served it started a second Bob nobody ordered.
+        if m.verb in ("serve", "plate") and SERVE_COOKS_ONLY_UNCOVERED \
+                and m.arg not in uncovered and m.arg not in named:
+            continue
         if m.verb in ("cook", "serve", "prepare", "plate") and m.arg in items.SOUPS:
             cook = Macro("cook", m.arg)
             if m.verb != "cook" and cook not in avoid and possible(world, cook):
