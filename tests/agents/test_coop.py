@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from dualmind.agents import macro_logic
+import pytest
+
+from dualmind.agents import macro_logic, mind_agent
 from dualmind.agents.intention import Intention, Step
 from dualmind.agents.language.context import Context
 from dualmind.agents.language.coverage import ground
@@ -23,7 +25,7 @@ from dualmind.agents.minds import (
 from dualmind.agents.navigation import NavMap
 from dualmind.agents.status import Request, rule_status
 from dualmind.agents.world import World
-from dualmind.game import Kitchen, items, load_layout
+from dualmind.game import Kitchen, items, load_layout, parse_layout
 from dualmind.game.rules import BURNING
 from dualmind.game.state import Pot
 
@@ -353,3 +355,41 @@ def test_a_fire_the_human_takes_is_left_to_them_for_a_while():
     assert agent.planner.choose(w, agent._avoid(state)) != Macro("extinguish")
     later = dataclasses.replace(state, tick=state.tick + RING.settings.ticks(20))
     assert agent.planner.choose(_world(later), agent._avoid(later)) == Macro("extinguish")
+
+
+HANDOVER = """name: handover
+description: the agent has the crates, a pot and the plates; the human a pot and the window
+starts: 1,1 5,1
+grid:
+-LTO-U-
+/   - *
+/   - U
+-   f -
+U   - -
+-PB----
+"""
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_a_chop_for_the_soup_the_human_cooks_is_left_where_they_reach_it(on, monkeypatch):
+    # A wall of counters between the players; the human (right) has a pot and the window,
+    # the agent (left) the crates and boards. "I'll cook the Bob, you chop lettuce for it":
+    # the chopped lettuce goes on the wall, not on a counter only the agent reaches.
+    monkeypatch.setattr(mind_agent, "HAND_OVER_CHOPS", on)
+    kitchen = Kitchen(parse_layout(HANDOVER))
+    agent = MindAgent("hla", CONFIG)
+    agent.reset(kitchen, 0, seed=0)
+    state = kitchen.reset(0)
+    said = {5: [(1, "I'll cook the Bob, you chop lettuce for it")]}
+    wall, boards = {(4, y) for y in range(1, 5)}, {(0, 1), (0, 2)}
+    placed = None
+    for _ in range(400):
+        action = agent.act(state).action
+        state, _ = kitchen.step(state, (action, "stay"), said.get(state.tick, ()))
+        chopped = [p for p, it in state.items.items()
+                   if it == items.chopped("lettuce") and p not in boards]
+        if chopped and state.players[0].holding is None:
+            placed = chopped[0]
+            break
+    assert placed is not None, "the agent never put a chopped lettuce down"
+    assert (placed in wall) is on, placed

@@ -95,7 +95,8 @@ def chop(w: World, mem: dict, veg: str) -> NextMove:
         mem["chopped"] = True
     if w.holding == done_item and mem.get("chopped"):
         mem["picked"] = True
-        spot = sticky(mem, "store_at", w.store_counters())
+        handed = w.hand_over_counters() if mem.get(HAND_OVER) and w.apart else []
+        spot = sticky(mem, "store_at", handed or w.store_counters())
         # No counter to leave it on: done with it in hand, for a pot straight away.
         return Use(spot, "store the chopped " + veg) if spot else Done(f"holding chopped {veg}")
     if on_board is not None and on_board.kind == items.VEGETABLE and on_board.vegetables == (veg,):
@@ -210,6 +211,11 @@ class PotStarters:
                 out.add(kitchen.pot_cells[i])
         return frozenset(out)
 
+
+HAND_OVER = "hand_over"
+"""Executor-memory key: when true, ``chop`` leaves the chopped vegetable on a counter the
+partner reaches (in a kitchen split by counters), for a partner who cooks the soup it is
+for (set by an agent the human told "I'll cook the Bob, you chop lettuce for it")."""
 
 WHOLE_SET = "whole_set"
 """Executor-memory key: when true, ``cook`` gathers the whole set of chopped vegetables in

@@ -34,7 +34,7 @@ from dualmind.agents.executor import Executor, Status
 from dualmind.agents.intention import Intention, Step
 from dualmind.agents.language.context import Context
 from dualmind.agents.language.interpreters import Interpreter, make_interpreter
-from dualmind.agents.macro_logic import WHOLE_SET
+from dualmind.agents.macro_logic import HAND_OVER, WHOLE_SET
 from dualmind.agents.macros import Macro
 from dualmind.agents.minds import (
     FastMind,
@@ -75,6 +75,7 @@ PLATE_AHEAD_SECONDS = 5.0  # an idle agent fetches a plate for a soup ready with
 MAX_LEAD_TICKS = 16  # the furthest ahead of a macro's end its next macro is asked for
 END_SERVED_REQUESTS = True  # a request to serve a soup ends once that soup is served (see _drop_served)
 CHOOSE_ON_NOW = True  # with no intention, the macro is the planner's on the state now (see _apply_macro)
+HAND_OVER_CHOPS = True  # a chop for the human's own soup is handed over (see _chop_for_partner)
 READ_WITHOUT_WAITING = True  # an idle body with no intention does not wait for a fast reading (see act)
 _CACHE: dict[str, Interpreter] = {}
 _CACHE_LOCK = threading.Lock()
@@ -309,6 +310,9 @@ class MindAgent:
             return self._act_without_executor(state, say)
 
         start = time.perf_counter()
+        current = self.executor.macro
+        if current is not None and current.verb == "chop":
+            self.executor.memory[HAND_OVER] = self._chop_for_partner(current, state)
         step = self.executor.step(state)
         self.atomic_latency_ms.append((time.perf_counter() - start) * 1000)
         ahead = None
@@ -623,6 +627,20 @@ class MindAgent:
         # lettuce.
         asked = {step.macro for step in self.plan.steps}
         return out | (by_claim - asked)
+
+    def _chop_for_partner(self, chop: Macro, state: State) -> bool:
+        """Is this chop for a soup the human said they cook themselves, across a counter
+        from the agent? Then the vegetable goes where they reach it. Kept on the agent's
+        side, "you chop lettuce, I'll put Bob together" left the lettuce on a counter only
+        the agent reached, while the human waited for it and then chopped one themselves
+        (generated partition kitchens gen:7102, 7112 and 7117: the leader took the chop
+        back 2-5 times a game)."""
+        if not HAND_OVER_CHOPS or not self._partner_abilities(state)["can_cook"]:
+            return False
+        tick = state.tick
+        soups = {m.arg for m in expand(m for m, until in self.claims.items() if tick < until)
+                 if m.verb == "cook" and m.arg in items.SOUPS}
+        return any(chop.arg in items.SOUPS[s].ingredients for s in soups)
 
     def _partner_abilities(self, state: State) -> dict:
         """What the human can reach (read once, like the agent's own)."""
