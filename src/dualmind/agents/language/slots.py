@@ -170,9 +170,18 @@ _NOT_ENOUGH = {("not", "enough"), ("isnt", "enough"), ("arent", "enough"), ("nev
 # cooking", "onions done", "david ready") tells, it does not ask: the learned head read
 # "bob is in the pot" as "cook bob" (a second Bob nobody ordered).
 _REPORT = re.compile(r"^(?:the |my |our |that |this )?(?:[a-z]+ ){0,2}?"
-                     r"(?:is |s |are |re |was |been |now |just |all )*"
-                     r"(?:in the pot|in a pot|on the stove|on the fire|cooking|boiling|going in|"
-                     r"done|ready|finished|chopped|cut|on the counter|on the board|burning|burnt)\b")
+                     r"(?:is |s |are |re |was |been |now |just |all |will |ll |be |already )*"
+                     r"(?:in the pot|in a pot|on the stove|on the fire|on the heat|cooking|boiling|"
+                     r"simmering|bubbling|underway|on its way|on the way|going in|"
+                     r"done|ready|finished|chopped|cut|on the counter|on the board|burning|burnt|"
+                     # a soup that "is in" or "is on" (the stove), said as the whole clause
+                     r"(?:in|on)$)\b")
+_POT_STATE = re.compile(r"^[a-z]+ (?:is |s |are |re |all |both )*(?:full|busy|taken|in use|cooking)\b")
+# A clause led by a past tense, its "I" dropped ("started the david", "just finished the
+# bob"), tells what the speaker did: "started" is also a cook word, so it read as "cook
+# David" and the agent started a second one.
+_DONE_LEAD = {"started", "finished", "cooked", "served", "delivered", "plated", "dropped",
+              "fired", "boiled"}
 # "take the bob out of the pot", "get it out": taking a soup out is serving it.
 _TAKE_OUT = re.compile(r"\b(?:out of the pot|take (?:it |that |them |the [a-z]+ )?out|"
                        r"(?:get|pull|grab) (?:it |that |the [a-z]+ )?out)\b")
@@ -368,10 +377,18 @@ _DETERMINERS = {"the", "my", "our", "that", "this"}
 def _reports(toks: list[str]) -> bool:
     """Does the clause only report the state of what it names first ("bob is in the pot")?
     Not when anyone is named, asked, hurried or told not to."""
-    if set(toks) & _REPORT_NOT:
-        return False
     head = [t for t in toks if t not in _FILLER]
+    lead = next((t for t in head if t not in ("just", "already")), "")
+    if lead in _DONE_LEAD and not set(toks) & (_REPORT_NOT - _SPEAKER):
+        return True
     first = next((t for t in head if t not in _DETERMINERS), "")
+    # "now" after a soup tells when ("alice cooking now"), it does not hurry anyone.
+    blocked = _REPORT_NOT - {"now"} if _soup(first) else _REPORT_NOT
+    if set(toks) & blocked:
+        return False
+    if first in ("pot", "pots", "stove", "stoves"):
+        # "pot's full", "pots are busy": the stove's state, not "cook" (read as cook Alice)
+        return bool(_POT_STATE.match(" ".join(head[head.index(first):])))
     return _names_object(first) and bool(_REPORT.match(" ".join(head)))
 
 
@@ -404,6 +421,8 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
         actor = "agent"
     elif has & _SPEAKER:
         actor = "speaker"
+    elif first in _IMPERATIVES and len(head) > 1 and head[1] == "me":
+        actor = "agent"  # "do me a lettuce", "get me a plate": asked for the speaker
     elif (has & _SPEAKER_OBJ) and not any(t in _VERB_OF for t in toks) and (
             not has & {"for", "give", "bring", "pass", "hand", "get"}
             or (slots.soups and not slots.vegetables and not has & {"give", "bring", "pass", "hand", "get"})):
@@ -467,6 +486,8 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
             vegs = tuple(dict.fromkeys(v for s in purpose for v in _INGREDIENTS[s]))
     if not actor and negated:
         actor = "agent"  # "keep off the tomatoes": a prohibition is addressed to the listener
+    if prev is not None and prev.actor == "report" and not actor and has & (_ASKING | _WANT | _HURRY):
+        actor = "agent"  # "cathy on, tomatoes for bob please": told, then asked
     if prev is not None and not actor and verb is None and (vegs or soups or rest):
         # "chop tomatoes and onions": the second part shares the first one's actor and verb
         # (a verb for vegetables does not carry over to soups, nor the reverse)
