@@ -126,3 +126,26 @@ def test_a_serve_asked_for_a_soup_the_human_holds_plated_does_not_cook_another(m
         monkeypatch.setattr(minds, "SERVE_COOKS_ONLY_UNCOVERED", on)
         choice = minds.choose_from_plan(world, serve_bob)
         assert (choice == Macro("cook", "bob")) is not on, (on, choice)
+
+
+def test_a_serve_read_after_the_human_served_it_is_not_promised():
+    # "please serve alice, I'm busy", and the human served it before the slow mind's
+    # reading came back: the agent does not answer "OK, I'll serve the Alice soup".
+    from dualmind.agents.minds import MindOutput
+
+    state = _ready_alice(300)
+    agent = MindAgent("hla", MindConfig(slow="rules", fast="rules"))
+    agent.reset(RING, 0, seed=0)
+    agent._note_serves(state)
+    served = dataclasses.replace(state, tick=330, served=state.served + 1, pots=(Pot(), Pot()),
+                                 orders=tuple(o for o in state.orders if o.soup != "alice"))
+    agent._note_serves(served)
+    out = MindOutput(intention=SERVE_ALICE, reply="OK, I'll serve the Alice soup.")
+    say = agent._on_result(CallRecord("slow", 297, 340, result=out), served, from_slow=True)
+    assert say == "The Alice soup is on its way already." and agent.plan.empty
+    # Not yet served: the promise stands.
+    agent = MindAgent("hla", MindConfig(slow="rules", fast="rules"))
+    agent.reset(RING, 0, seed=0)
+    agent._note_serves(state)
+    say = agent._on_result(CallRecord("slow", 297, 340, result=out), state, from_slow=True)
+    assert say == "OK, I'll serve the Alice soup." and not agent.plan.empty

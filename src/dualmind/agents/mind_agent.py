@@ -719,6 +719,16 @@ class MindAgent:
             self.plan.set(out.intention)
             self.ahead = None  # chosen for the old plan
             self._note_serve_request(out.intention, record.submitted_tick, state)
+            if from_slow and self.serve_asked and END_SERVED_REQUESTS:
+                # Served (or plated by the human) while the slow mind read the request:
+                # "OK, I'll serve the Bob soup", 4 s after the human delivered it, promised
+                # what no one could do any more (asker, quick seed 10).
+                asked = set(self.serve_asked)
+                self._drop_served(state)
+                gone = sorted(asked - set(self.serve_asked))
+                if gone and self.plan.empty and out.reply:
+                    names = " and ".join(s.capitalize() for s in gone)
+                    return f"The {names} soup{'s are' if len(gone) > 1 else ' is'} on its way already."
             if from_slow and self.mode == "hla":  # a new request: its status is checked from here
                 words = out.meta.get("request")
                 self.request = Request(words, state.tick) if words and out.intention.steps else None
