@@ -182,6 +182,8 @@ _POT_STATE = re.compile(r"^[a-z]+ (?:is |s |are |re |all |both )*(?:full|busy|ta
 # David" and the agent started a second one.
 _DONE_LEAD = {"started", "finished", "cooked", "served", "delivered", "plated", "dropped",
               "fired", "boiled"}
+_ASK_VERBS = {"serve", "cook", "chop", "cut", "make", "bring", "take", "grab", "get", "do",
+              "start", "deliver", "plate", "put", "pass", "hand", "give"}
 # "take the bob out of the pot", "get it out": taking a soup out is serving it.
 _TAKE_OUT = re.compile(r"\b(?:out of the pot|take (?:it |that |them |the [a-z]+ )?out|"
                        r"(?:get|pull|grab) (?:it |that |the [a-z]+ )?out)\b")
@@ -379,8 +381,9 @@ def _reports(toks: list[str]) -> bool:
     Not when anyone is named, asked, hurried or told not to."""
     head = [t for t in toks if t not in _FILLER]
     lead = next((t for t in head if t not in ("just", "already")), "")
-    if lead in _DONE_LEAD and not set(toks) & (_REPORT_NOT - _SPEAKER):
-        return True
+    if lead in _DONE_LEAD and not set(toks) & (_REPORT_NOT - _SPEAKER) \
+            and not set(head[head.index(lead) + 1:]) & _ASK_VERBS:
+        return True  # (not "plated the cathy serve it": a request follows)
     first = next((t for t in head if t not in _DETERMINERS), "")
     # "now" after a soup tells when ("alice cooking now"), it does not hurry anyone.
     blocked = _REPORT_NOT - {"now"} if _soup(first) else _REPORT_NOT
