@@ -168,7 +168,7 @@ def test_the_hand_written_dev_messages_are_read_right(learned):
 
     cases = load_cases("dev_s8.txt")
     assert len(cases) == 94
-    for reader, least in ((learned, 92), (RulesInterpreter(), 75)):
+    for reader, least in ((learned, 93), (RulesInterpreter(), 80)):
         right = sum(is_correct(c, reader.interpret(c.message, c.context).intention) for c in cases)
         assert right >= least, (reader.name, right)
 
@@ -202,6 +202,6 @@ def test_the_second_batch_of_hand_written_dev_messages_is_read_right(learned):
 
     cases = load_cases("dev_s9.txt")
     assert len(cases) == 24
-    for reader, least in ((learned, 22), (RulesInterpreter(), 23)):
+    for reader, least in ((learned, 23), (RulesInterpreter(), 24)):
         right = sum(is_correct(c, reader.interpret(c.message, c.context).intention) for c in cases)
         assert right >= least, (reader.name, right)

@@ -23,7 +23,7 @@ import re
 from dualmind.agents.intention import Intention, Step
 from dualmind.agents.language.context import Context
 from dualmind.agents.language.resolve import asked_verbs, asks_agent, resolve, resolve_roles
-from dualmind.agents.language.slots import Slots, extract, normalise
+from dualmind.agents.language.slots import Slots, extract, normalise, tidy
 from dualmind.agents.macros import Macro
 
 EXTRA_INTENTS = ("assign", "bring", "discard", "clear", "steps")
@@ -123,9 +123,11 @@ def plain_roles(message: str) -> str:
         return "none"
     live = [c for c in slots.clauses if not c.negated and c.actor in ("agent", "speaker")]
     named = [c for c in live if c.soups or c.vegetables or c.verb]
-    if len(slots.clauses) == 2 and {c.actor for c in named} == {"agent", "speaker"} and len(named) == 2:
+    # a state told beside the request makes it no less plain ("after the bob do cathy")
+    told = [c for c in slots.clauses if c.actor != "report"]
+    if len(told) == 2 and {c.actor for c in named} == {"agent", "speaker"} and len(named) == 2:
         return "split"  # "can u prep tomatoes? I got the Alice pot": one part each
-    if len(live) != 1 or len(slots.clauses) != 1:
+    if len(live) != 1 or len(told) != 1:
         return "none"
     c = live[0]
     if c.actor == "speaker":
@@ -157,8 +159,12 @@ def _clause_intent(clause: str) -> str:
 
 def ground(intent: str, message: str, ctx: Context) -> Intention:
     """The intention an intent means for this message in this context."""
+    message = tidy(message)
     text = normalise_counts(message)
     slots = extract(text)
+    if slots.asks and intent in ("none", "orders", "recipe"):
+        # "is the bob done?" (the 1.5B: none; the head: recipe) gets its answer
+        return resolve(intent, slots, ctx)
     if intent == "none":  # no request: nothing in the message may become one
         # ... but a prohibition is no request and still holds ("dont touch the onions": the
         # 1.5B labels it none, there being no label for it; the clauses name what to avoid)

@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 
-from dualmind.agents.language.slots import extract, normalise
+from dualmind.agents.language.slots import extract, normalise, tidy
 
 MAX_CHARS = 500  # what the interpreter reads of a message (a 100 KB paste is not a command)
 
@@ -52,6 +52,7 @@ def cues(text: str) -> np.ndarray:
 
 
 def clean(text: str) -> str:
-    """Printable text only, cut to MAX_CHARS (binary junk and huge pastes are harmless)."""
+    """Printable text only, cut to MAX_CHARS (binary junk and huge pastes are harmless),
+    tidied (:func:`~dualmind.agents.language.slots.tidy`)."""
     text = text if isinstance(text, str) else ""
-    return "".join(c if c.isprintable() else " " for c in text[:MAX_CHARS]).strip()
+    return tidy("".join(c if c.isprintable() else " " for c in text[:MAX_CHARS]).strip())

@@ -33,8 +33,8 @@ from dualmind.agents.intention import Intention
 from dualmind.agents.language.context import Context
 from dualmind.agents.language.coverage import ground, normalise_counts, plain_roles, rule_intent
 from dualmind.agents.language.features import CUE_NAMES, CUES, clean, cues
-from dualmind.agents.language.resolve import INTENTS
-from dualmind.agents.language.slots import normalise
+from dualmind.agents.language.resolve import INTENTS, asks_agent
+from dualmind.agents.language.slots import extract, normalise
 from dualmind.errors import BackendError, ModelMissingError
 from dualmind.llm.protocol import Backend, Choices, Message
 from dualmind.vocab import SLOW_BACKENDS
@@ -44,6 +44,11 @@ _SOUP_WORDS = ("soup", "sopa", "soupe")
 # The cook cue's verbs and places, without the bare word "soup" (see RulesInterpreter.classify).
 _COOKING = re.compile("|".join(r"(?<![a-z0-9_])" + re.escape(k)
                                for k in CUES["cook"] if k not in _SOUP_WORDS))
+# Words of cooking a soup, not of making a vegetable ready ("make for me one lettuce").
+_COOKING_PLACE = re.compile(r"\b(?:pot|pots|stove|soup|sopa|soupe|boil|cook)\b")
+# The ask cue's words that only ever ask about the game (its "need" also asks for a vegetable).
+_QUESTION_WORDS = re.compile(r"\b(?:what|which|how|whats|recipe|ingredients?|list|tell me|remind)\b")
+_DO = re.compile(r"\b(?:do|take|handle|get|grab)\b")  # "do david", "take the alice"
 
 
 @dataclass
@@ -81,13 +86,22 @@ class RulesInterpreter:
         special = rule_intent(text)  # bring, discard, clear, two steps, "you do X"
         if special:
             return special
-        vec = dict(zip(CUE_NAMES, cues(text), strict=True))
+        # "once cathy is cooked deliver it": an opening "once" is a condition, not "once more"
+        vec = dict(zip(CUE_NAMES, cues(re.sub(r"^\W*once\b(?!\W+(?:more|again)\b)", "", text,
+                                              flags=re.IGNORECASE)), strict=True))
+        if vec["ask"] and vec["vegetable"] and "?" not in text \
+                and not _QUESTION_WORDS.search(normalise(text)):
+            # "I need like five tomatoes", "lettuce needed": "need" is the only question
+            # word, and a vegetable needed is one to chop (it listed the orders)
+            vec["ask"] = 0.0
         if vec["ask"] and not vec["chop"] and not vec["fire"]:
             return "recipe" if vec["soup"] and ("in" in text.lower() or "recipe" in text.lower()) \
                 else "orders"
         for cue in self.ORDER:
-            if cue == "cook" and vec["cook"] and vec["chop"] and vec["vegetable"] and not vec["soup"] \
-                    and not _COOKING.search(" " + normalise(text) + " "):
+            if cue == "cook" and vec["cook"] and vec["vegetable"] and not vec["soup"] and (
+                    not _COOKING.search(" " + normalise(text) + " ")
+                    # "make for me one lettuce": a vegetable made is a vegetable chopped
+                    or not (vec["chop"] or _COOKING_PLACE.search(normalise(text)))):
                 # "Could you cut a tomato for my soup": a vegetable to chop, for a soup that
                 # is the speaker's and not named; only the word "soup" cued cooking. Read as
                 # cook, the fast mind sent the agent to cook a soup with tomato in it until
@@ -98,6 +112,9 @@ class RulesInterpreter:
                 return "extinguish" if cue == "fire" else cue
         if vec["vegetable"]:
             return "chop"
+        if vec["soup"] and _DO.search(normalise(text)) \
+                and any(c.soups and c.actor == "agent" for c in extract(text).clauses if asks_agent(c)):
+            return "cook"  # "AI, do david", "after the bob do cathy": a soup asked for is cooked
         return "none"
 
     def interpret(self, message: str, context: Context) -> Interpretation:

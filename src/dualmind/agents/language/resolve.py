@@ -67,6 +67,20 @@ def doing_reply(soup: str | None, ctx: Context) -> str:
     return f"Not me: I'm on {doing}. Say so if you want me on {soup.capitalize()}."
 
 
+def state_reply(slots: Slots, ctx: Context) -> str:
+    """The answer to "is the bob done?", "how long on the cathy?", "are the pots free?":
+    what the pots hold, as the context knows it; to "did you chop the onions?", what the
+    agent is on."""
+    if slots.soups:
+        soup = slots.soups[0]
+        name = soup.capitalize()
+        return f"{name} soup is in a pot." if soup in ctx.cooking else f"No {name} soup is cooking yet."
+    if slots.vegetables:
+        return doing_reply(None, ctx)
+    cooking = ", ".join(f"{s.capitalize()} soup" for s in ctx.cooking)
+    return f"In the pots: {cooking}." if cooking else "Nothing is cooking."
+
+
 def recipe_reply(soup: str | None) -> str:
     if soup is None:
         return " ".join(f"{s.capitalize()}: {' + '.join(v.ingredients)}." for s, v in SOUPS.items())
@@ -108,16 +122,32 @@ def resolve(intent: str, slots: Slots, ctx: Context) -> Intention:
         # request (the head read the first as a split)
         return Intention("question", reply=doing_reply(_order_soup(slots, ctx) or (
             slots.soups[0] if slots.soups else None), ctx))
+    if slots.asks:
+        # "is alice cooking yet", "is the bob done?": a question of how things stand (read
+        # as "cook alice" or a recipe), answered from the context
+        if slots.asks == "orders":
+            return Intention("question", reply=orders_reply(ctx))
+        if slots.asks == "recipe":
+            return Intention("question", reply=recipe_reply(_order_soup(slots, ctx)))
+        return Intention("question", reply=state_reply(slots, ctx))
+    if intent == "keep" and slots.vegetables and not (slots.standing or slots.until) \
+            and not any(c.actor == "speaker" for c in slots.clauses):
+        # a chop with no word that makes it standing ("letuce plz", "onion!!!", "can
+        # someone cut onions": the learned head said keep, and the agent chopped for good);
+        # a vegetable given in a division of work ("I've got lettuce, you do onions") is a
+        # standing part
+        intent = "chop"
     said = asked_verbs(slots.clauses)
     if intent in ("cook", "serve") and len(said) == 1 and said[0] not in (intent, "chop"):
         # the words name the other of the two ("take the bob out of the pot": the head said
         # cook; a second Bob went in)
         intent = said[0]
-    if intent in ("orders", "recipe") and said and not slots.question and slots.bids:
+    wanted = said or (["chop"] if any(asks_agent(c) and c.vegetables for c in slots.clauses) else [])
+    if intent in ("orders", "recipe") and wanted and not slots.question and slots.bids:
         # a request that names an order is no question ("could you get the next order
         # started", "start whatever's oldest": the head said orders and the agent only
-        # listed them)
-        intent = sorted(said)[0]
+        # listed them; "need letuce and tomatoe for bob": it recited Bob's recipe)
+        intent = sorted(wanted)[0]
     if intent not in ("orders", "recipe", "extinguish"):
         split = resolve_roles(slots.clauses, ctx, intent)
         if split is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from itertools import pairwise
+from itertools import pairwise, takewhile
 
 from dualmind.game.items import SOUPS as _SOUP_TABLE
 
@@ -22,7 +22,7 @@ VEGETABLE_WORDS = {
 SOUP_WORDS = {"alice": ("alice",), "bob": ("bob", "bobs"), "cathy": ("cathy", "cathys"),
               "david": ("david", "davids")}
 NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "couple": 2, "few": 3,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "couple": 2, "few": 3, "pair": 2,
     "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4,
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4,
     "eins": 1, "ein": 1, "eine": 1, "zwei": 2, "drei": 3, "vier": 4,
@@ -45,6 +45,10 @@ class Slots:
     question: bool = False  # the message asks ("?")
     bids: bool = False  # it opens as a request does: a verb of work or a modal ("start...", "could...")
     about_doing: bool = False  # it opens by asking who does what ("are you on bob", "who's doing")
+    standing: bool = False  # it names work with no end ("keep", "from now on", "your job")
+    # a yes/no or how question alone: "state" ("is the bob done?", "how long on cathy"),
+    # "orders" ("are there any orders left?") or "recipe" ("is bob lettuce and tomato?")
+    asks: str = ""
 
 
 def normalise(text: str) -> str:
@@ -83,7 +87,132 @@ def _match(word: str, table: dict[str, tuple[str, ...]]) -> str | None:
 def _soup(word: str) -> str | None:
     if word.startswith("bob") and len(word) <= 5:  # "bobb", "bobby": too short for edit distance
         return "bob"
+    if len(word) == 4:
+        # "cok the davd", "alce": a letter dropped from a five-letter name, the first kept
+        # (no English word of four letters is one)
+        return next((s for s in SOUP_WORDS if len(s) == 5 and s[0] == word[0]
+                     and any(s[:i] + s[i + 1:] == word for i in range(1, 5))), None)
     return _match(word, SOUP_WORDS)
+
+
+# ---------------------------------------------------------------------- tidying
+# Testers type as they type: a misspelt verb ("chpo", "cok", "delivr"), a vegetable drawn
+# ("need 2 🧅"), no spaces ("chop2onions"), a slip taken back ("chop 2 onions, no wait,
+# 3"). :func:`tidy` writes such a message as plainly as it was meant, for every reader
+# (the head's embedding, the LLM's prompt and the slot rules all read the tidy text).
+# (not 🔥: in chat it praises as often as it warns)
+_EMOJI = {"🍅": "tomato", "🧅": "onion", "🥬": "lettuce", "🥗": "lettuce", "🍽": "plate",
+          "🍲": "soup", "🥣": "soup"}
+# Verbs typed with a letter dropped, doubled or two swapped: the first letter is kept (a
+# typo rarely hits it, and "late" is no "plate"). "dice", "start", "boil" are left out:
+# "die", "stat", "boi" are words of their own.
+_TYPO_VERBS = ("chop", "cook", "serve", "deliver", "slice", "prepare", "plate", "make")
+_KNOWN = {w for forms in (*VEGETABLE_WORDS.values(), *SOUP_WORDS.values()) for w in forms} | set(NUMBER_WORDS)
+# English words one letter from a word of the game, left as they are ("keep the pots alive")
+_KNOWN |= {"alive", "alike", "union", "unions", "cop", "cops"}
+
+
+def _verb_typo(word: str) -> str | None:
+    """The verb of work ``word`` is a typo of, if any."""
+    if len(word) < 3 or word in _KNOWN:
+        return None
+    for verb in _TYPO_VERBS:
+        if word[0] != verb[0] or word == verb:
+            continue
+        if len(word) == len(verb) - 1 and any(verb[:i] + verb[i + 1:] == word for i in range(1, len(verb))):
+            return verb  # "cok", "serv", "delivr"
+        # (a letter added at the end only doubles the last: "served" is no typo of "serve")
+        if len(word) == len(verb) + 1 and len(verb) >= 4 and (word[-1] == word[-2] or word[:-1] != verb) \
+                and any(word[:i] + word[i + 1:] == verb for i in range(1, len(word))):
+            return verb  # "chopp", "coook"
+        if len(word) == len(verb) and any(word == verb[:i] + verb[i + 1] + verb[i] + verb[i + 2:]
+                                          for i in range(1, len(verb) - 1)):
+            return verb  # "chpo", "sevre"
+    return None
+
+
+def _fix_word(m: re.Match) -> str:
+    """A word of the game spelt right (anything else as it was)."""
+    word = m.group(0)
+    low = normalise(word)
+    if low in _VERB_OF or low in _KNOWN or not low.isalpha():
+        return word
+    for table in (VEGETABLE_WORDS, SOUP_WORDS):
+        for forms in table.values():
+            form = next((f for f in forms if _close(low, f)), None)
+            if form is not None:
+                return form  # "oinons", "letuce", "alcie": as the slot rules read them
+    soup = _soup(low) if len(low) == 4 else None
+    return soup or _verb_typo(low) or word
+
+
+# A slip taken back: what follows replaces the request before it ("cook bob... actually no,
+# cook cathy", "serve alice, er, I mean david", "chop 2 onions, no wait, 3").
+_COUNT_WORD = r"(?:\d{1,2}|" + "|".join(NUMBER_WORDS) + ")"
+_CORRECTION = re.compile(r"\b(?:no,? wait|wait,? no|actually,? no|no,? actually|(?:sorry,? )?i mean[t]?|"
+                         r"scratch that|correction|make (?:it|that)(?= " + _COUNT_WORD + r"\b)|"
+                         r"no(?= " + _COUNT_WORD + r"\W*$))\b")
+
+
+def _take_back(text: str) -> str:
+    """The text with its last slip replaced by what was meant (else as it was)."""
+    norm = normalise(text)
+    found = list(_CORRECTION.finditer(norm))
+    if not found:
+        return text
+    m = found[-1]
+    before = re.sub(r"(?:\W|\b(?:er|erm|um|uh|oops|sorry|wait|actually)\b)+$", "", norm[:m.start()])
+    after = re.sub(r"^\W+", "", norm[m.end():])
+    if "?" in after or set(words(after)) & (_SPEAKER | _AGENT | _TEAM):
+        return text  # "chop onions, actually i'll cook bob": a new clause, not a slip
+    head, _, last = before.rpartition(next((c for c in reversed(before) if c in ",;.!?\n"), "\n"))
+    was, now = extract(last, with_clauses=False), extract(after, with_clauses=False)
+    named_before = extract(before, with_clauses=False)
+    if not (named_before.vegetables or named_before.soups) and (now.vegetables or now.soups):
+        # "sorry i mean tomatoes not onions" (the slip was the message before), "can you
+        # chop, i mean, tomatoes": nothing named before it, the words after it stand
+        return f"{before} {after}".strip()
+    if not (was.vegetables or was.soups) or not words(after):
+        return text
+    if now.vegetables or now.soups:
+        if not any(t in _VERB_OF or t in _IMPERATIVES for t in words(after)):
+            # "chop tomatoes, sorry i mean lettuce": the verb before, the object after
+            lead = []
+            for t in words(last):
+                if _names_object(t) or t.isdigit() or t in NUMBER_WORDS or t in ("a", "an", "the", "some"):
+                    break
+                lead.append(t)
+            after = " ".join(lead) + " " + after
+        return f"{head}, {after.strip()}" if head.strip() else after.strip()
+    counts = [t for t in words(after) if t.isdigit() or t in NUMBER_WORDS]
+    if now.count is None or len(counts) != len(words(after)):
+        return text
+    toks = words(last)
+    at = next((i for i, t in enumerate(toks) if t.isdigit() or t in NUMBER_WORDS or t in ("a", "an")), None)
+    if at is None:
+        at = next((i for i, t in enumerate(toks) if _names_object(t)), len(toks))
+        toks.insert(at, counts[0])
+    else:
+        toks[at] = counts[0]
+    return f"{head}, {' '.join(toks)}" if head.strip() else " ".join(toks)
+
+
+# The agent named first ("agent, chop tomatoes", "hey bot cook cathy", "AI: do david"): the
+# 1.5B read three such requests as no request at all.
+_ADDRESS = re.compile(r"^\W*(?:(?:hey|yo|hi|oi|ok|okay)\W+)?@?(?:agent|bot|robot|ai|chef|assistant|buddy|"
+                      r"partner|teammate|mate|dude|bro|helper)\b[\s,:!.-]*(?=\w)", re.IGNORECASE)
+
+
+def tidy(text: str) -> str:
+    """The message as it was meant: the agent's name dropped, drawn vegetables named,
+    digits cut from words, misspelt words of the game spelt right, a slip taken back."""
+    text = _ADDRESS.sub("", text)
+    for emoji, word in _EMOJI.items():
+        text = text.replace(emoji, f" {word} ")
+    # "chop2onions": a count run into its words ("2nd", "x4" keep theirs)
+    text = re.sub(r"(?<=[A-Za-z]{3})(?=\d)|(?<=\d)(?=[A-Za-z]{3})", " ", text)
+    text = re.sub(r"[A-Za-z\u00c0-\u024f]+", _fix_word, text)
+    return re.sub(r"[ \t]{2,}", " ", _take_back(text)).strip()
 
 
 def extract(text: str, with_clauses: bool = True) -> Slots:
@@ -117,7 +246,42 @@ def extract(text: str, with_clauses: bool = True) -> Slots:
         return slots
     return replace(slots, clauses=clauses(text), until=bool(_UNTIL.search(normalise(text[:2000]))),
                    question="?" in text[:2000], bids=_bids(tokens),
-                   about_doing=bool(_ABOUT_DOING.match(" ".join(tokens))))
+                   about_doing=bool(_ABOUT_DOING.match(" ".join(tokens))),
+                   standing=bool(_STANDING.search(" ".join(tokens))),
+                   asks=_asks(text[:2000]))
+
+
+def _asks(text: str) -> str:
+    """What a question of how things stand asks about, if the message is one and nothing
+    after it ("is bob done? serve it" asks for the serving)."""
+    first, _, rest = re.sub(r"[?.!]+", "?", text).partition("?")
+    toks = [t for t in words(first) if t not in _FILLER]
+    if words(rest) or not _ASKS_STATE.match(" ".join(toks)):
+        return ""
+    slots = extract(first, with_clauses=False)
+    if set(toks) & {"order", "orders", "ordered", "left", "need", "needed", "needs"}:
+        return "orders"
+    if (slots.soups and slots.vegetables) or set(toks) & {"recipe", "ingredient", "ingredients"}:
+        return "recipe"
+    return "state"
+
+
+# Words that make work standing, not a number of chops: without one, "letuce plz",
+# "CHOP ONIONS NOW!!!", "can someone cut onions" are one chop (the learned head said
+# "keep", and the agent chopped for good).
+_STANDING = re.compile(r"\b(?:keep|keeps|always|(?:from )?(?:now|here) on|duty|all (?:game|day|round)|"
+                       r"rest of|until|till|continu[a-z]*|nonstop|non stop|forever|stick|stay on|be on|"
+                       r"focus|job|chopper|only|on you|person|guy|coming|stocked|supply|sigue|weiter|"
+                       r"(?:dont|don t|never) stop)\b")
+# A question of how things stand opens on "is", "did", "how long"...: "is the bob done?",
+# "did you chop the onions yet?", "is alice cooking yet" (read as "cook alice": a second
+# one). "is it possible you..." and "how about you..." ask for work; "are you..." is
+# about who does what (see _ABOUT_DOING).
+_ASKS_STATE = re.compile(r"(?:is|isnt|are|r|arent|was|were|has|hasnt|have|havent|did|didnt)\b"
+                         r"(?! (?:it |there )?(?:possible|any ?way|ok|okay|alright|cool|fine)\b)"
+                         r"(?! (?:you|u|ya|we) (?:able|free|mind|ok|okay|around|available|willing|"
+                         r"going to|gonna|ready to|got time)\b)|"
+                         r"(?:hows|how (?:long|much longer|far|close|many|much time|is|are|s|re))\b")
 
 
 _ABOUT_DOING = re.compile(r"(?:are|r|were) (?:you|u|ya) (?:doing|making|cooking|on|working|handling|"
@@ -125,11 +289,18 @@ _ABOUT_DOING = re.compile(r"(?:are|r|were) (?:you|u|ya) (?:doing|making|cooking|
                           r"cooking|on|taking|handling|got)\b")
 
 
+_WH = {"what", "whats", "which", "how", "hows", "who", "whos", "when", "where", "why", "do", "does"}
+
+
 def _bids(tokens: list[str]) -> bool:
     """Does the message open as a request: a verb of work ("start whatever's oldest") or
     a modal or please before one ("could you get the next order started")?"""
     head = [t for t in tokens if t not in _FILLER][:3]
-    return bool(head) and (head[0] in _VERB_OF or (head[0] in _POLITE | {"you", "u"}
+    # ("need letuce and tomatoe for bob", "for bob need tomato": what is wanted, said
+    # without a question word, asks for it; the head said recipe)
+    return bool(head) and (head[0] in _VERB_OF or head[0] in _WANT - {"like"}
+                           or (bool(set(tokens) & (_WANT - {"like"})) and not set(tokens) & _WH)
+                           or (head[0] in _POLITE | {"you", "u"}
                                                    and any(t in _VERB_OF or t in _IMPERATIVES
                                                            for t in tokens)))
 
@@ -151,7 +322,7 @@ _FILLER = {"ok", "okay", "so", "hey", "alright", "right", "then", "now", "also",
            "um", "uh", "hmm", "oh", "yeah", "yes", "sure", "fine", "cool", "k", "but", "plus"}
 _NEGATION = {"dont", "don", "not", "never", "no", "stop", "avoid", "skip", "without", "cant",
              "leave", "forget", "ignore", "except", "nothing", "off", "away", "alone"}
-_WANT = {"need", "needs", "want", "like"}
+_WANT = {"need", "needs", "needed", "want", "like"}  # ("lettice needed": asked of no one named)
 # Saying what one lacks asks for it: "I'm short of tomato", "out of onions", "low on
 # lettuce", "missing an onion". (Read as "I'm ..." the speaker claimed the vegetable, and
 # "can you chop some" after it became every vegetable, for good.)
@@ -184,8 +355,11 @@ _DONE_LEAD = {"started", "finished", "cooked", "served", "delivered", "plated", 
               "fired", "boiled"}
 _ASK_VERBS = {"serve", "cook", "chop", "cut", "make", "bring", "take", "grab", "get", "do",
               "start", "deliver", "plate", "put", "pass", "hand", "give"}
+# ... and these after "I" or "already" only: "chopped lettuce please" asks for it
+_CHOPPED = {"chopped", "diced", "sliced", "prepped"}
+_DONE_SUBJECT = {"just", "already", "i", "ive", "we", "weve", "have"}
 # "take the bob out of the pot", "get it out": taking a soup out is serving it.
-_TAKE_OUT = re.compile(r"\b(?:out of the pot|take (?:it |that |them |the [a-z]+ )?out|"
+_TAKE_OUT = re.compile(r"\b(?:out of the pot|take (?:it |that |them |(?:the )?[a-z]+ )?out|"
                        r"(?:get|pull|grab) (?:it |that |the [a-z]+ )?out)\b")
 _ASKING = {"can", "could", "would", "will", "please", "pls", "plz", "keep"}
 _NOT_NARRATION = {"nothing", "something", "everything", "anything", "morning", "evening", "thing",
@@ -242,20 +416,82 @@ def clauses(text: str) -> tuple[Clause, ...]:
     norm = _UNTIL.sub(" ", norm)
     out: list[Clause] = []
     prev: Clause | None = None
+    refused = False
     for part in _SPLIT.split(norm):
-        for toks in _actor_segments(re.findall(r"[a-z0-9]+", part)):
-            clause = _clause(toks, prev)
-            if clause is None:
+        for toks, condition in _conditions(re.findall(r"[a-z0-9]+", part)):
+            if condition:
+                # "when the cathy is done serve it", "after the bob do cathy": the state
+                # waited for asks nothing, but lends its soup to a pronoun
+                slots = extract(" ".join(toks), with_clauses=False)
+                prev = Clause("report", False, None, slots.vegetables, slots.soups)
+                out.append(prev)
                 continue
-            if _handed_over(toks, clause, prev):
-                # "i messed up cathy, u do it", "alice is 2 hard 4 me, u take it": the
-                # pronoun hands the speaker's soup to the agent; it is no longer the
-                # speaker's (it was both, and the reply said "You do Cathy; I'll cook the
-                # Cathy soup").
-                out[-1] = replace(out[-1], verb=None, vegetables=(), soups=())
-            out.append(clause)
-            prev = clause
+            for seg in (s for piece in _actor_segments(toks) for s in _not_instead(piece)):
+                # "not the tomatoes, the onions": what follows a bare refusal is done in
+                # its place, the refusal does not carry over (the onions were banned too)
+                clause = _clause(seg, replace(prev, negated=False) if refused and prev else prev)
+                if clause is None:
+                    continue
+                refused = clause.negated and clause.verb is None \
+                    and next((t for t in seg if t not in _FILLER | {"nah", "nope", "no"}), "") == "not"
+                if _handed_over(seg, clause, prev):
+                    # "i messed up cathy, u do it", "alice is 2 hard 4 me, u take it": the
+                    # pronoun hands the speaker's soup to the agent; it is no longer the
+                    # speaker's (it was both, and the reply said "You do Cathy; I'll cook
+                    # the Cathy soup").
+                    out[-1] = replace(out[-1], verb=None, vegetables=(), soups=())
+                out.append(clause)
+                prev = clause
     return tuple(out)
+
+
+def _not_instead(toks: list[str]) -> list[list[str]]:
+    """"cook alice not bob": a "not" between two things named refuses only the second."""
+    if set(toks) & _SPEAKER:
+        return [toks]  # "i said alice not bob" claims nothing
+    cut = next((i for i, t in enumerate(toks) if t == "not" and i and _names_object(toks[i - 1])
+                and any(_names_object(x) for x in toks[i + 1:])), None)
+    return [toks] if cut is None else [toks[:cut], toks[cut:]]
+
+
+# Words that open a condition: what follows up to the request is waited for, not asked.
+_CONDITION = {"if", "when", "whenever", "once", "after", "before"}
+# Verbs that open a request in the imperative ("... serve it", "... do cathy").
+_BASE_VERBS = {"chop", "cut", "dice", "slice", "prep", "mince", "peel", "cook", "make", "boil",
+               "start", "prepare", "serve", "deliver", "plate", "ship", "send", "bring", "carry",
+               "extinguish", "spray", "put", "pull", "do", "take", "handle", "get", "grab"}
+_NOT_BEFORE_VERB = {"is", "s", "are", "re", "was", "were", "be", "been", "am", "m", "to", "will", "ll",
+                    "can", "could", "would", "should", "must", "d", "the", "a", "an", "my", "your",
+                    "that", "this", "not", "dont", "t", "lets"}
+
+
+def _request_start(toks: list[str], start: int) -> int | None:
+    """Where an imperative begins at or after ``start`` ("bob is done | serve it")."""
+    return next((j for j in range(max(start, 1), len(toks)) if toks[j] in _BASE_VERBS
+                 and toks[j - 1] not in _NOT_BEFORE_VERB | _SUBJECTS), None)
+
+
+def _conditions(toks: list[str]) -> list[tuple[list[str], bool]]:
+    """A part cut where a condition or a report ends and a request begins, each piece
+    with whether it is a condition on how things stand (asks for nothing)."""
+    head = [i for i, t in enumerate(toks) if t not in _FILLER]
+    if not head:
+        return [(toks, False)] if toks else []
+    i = head[0] + 2 if toks[head[0]:head[0] + 3] == ["as", "soon", "as"] else head[0]
+    nxt = toks[i + 1] if i + 1 < len(toks) else ""
+    if (toks[i] in _CONDITION or i != head[0]) and not (toks[i] == "once" and nxt in ("more", "again")) \
+            and nxt not in ("that", "this", "which"):
+        j = _request_start(toks, i + 2)
+        cond, main = (toks[i + 1:j], toks[j:]) if j is not None else (toks[i + 1:], [])
+        if set(cond) & (_SPEAKER | _AGENT | _TEAM | {"me"}):
+            # "before you start david", "when I finish bob": who does it is said
+            return [(cond, False)] + ([(main, False)] if main else [])
+        slots = extract(" ".join(cond), with_clauses=False)
+        return ([(cond, True)] if slots.vegetables or slots.soups else []) + ([(main, False)] if main else [])
+    j = _request_start(toks, 2)
+    if j is not None and _reports(toks[:j]):
+        return [(toks[:j], False), (toks[j:], False)]  # "BOB IS DONE SERVE IT"
+    return [(toks, False)]
 
 
 def _handed_over(toks: list[str], clause: Clause, prev: Clause | None) -> bool:
@@ -333,6 +569,9 @@ def _actor_segments(toks: list[str]) -> list[list[str]]:
         # "I wonder if you could serve cathy", "I think you should cook david": the
         # speaker's words before "you" only frame a request to the agent, object or not.
         frame = side == "speaker" and who == "agent"
+        # "u chop i cook": a new actor with a verb of its own, after a verb, is a new clause
+        frame = frame or (any(t in _VERB_OF for t in current)
+                          and i + 1 < len(toks) and toks[i + 1] in _VERB_OF)
         if who and not closes and who != side and (frame or any(_names_object(t) for t in current)):
             # "...alice can u take it": the question's modal belongs to the new clause
             cut = len(current)
@@ -380,10 +619,14 @@ def _reports(toks: list[str]) -> bool:
     """Does the clause only report the state of what it names first ("bob is in the pot")?
     Not when anyone is named, asked, hurried or told not to."""
     head = [t for t in toks if t not in _FILLER]
-    lead = next((t for t in head if t not in ("just", "already")), "")
-    if lead in _DONE_LEAD and not set(toks) & (_REPORT_NOT - _SPEAKER) \
-            and not set(head[head.index(lead) + 1:]) & _ASK_VERBS:
-        return True  # (not "plated the cathy serve it": a request follows)
+    # what the speaker has done is told, not claimed ("i already chopped the lettuce, u do
+    # onion" claimed lettuce, and the agent's part read as a split of the work) -- unless a
+    # request follows in the clause ("plated the cathy serve it")
+    said = list(takewhile(lambda t: t in _DONE_SUBJECT, head))
+    lead = head[len(said)] if len(said) < len(head) else ""
+    if (lead in _DONE_LEAD or (lead in _CHOPPED and said)) and not set(toks) & (_REPORT_NOT - _SPEAKER) \
+            and not set(head[len(said) + 1:]) & _ASK_VERBS:
+        return True
     first = next((t for t in head if t not in _DETERMINERS), "")
     # "now" after a soup tells when ("alice cooking now"), it does not hurry anyone.
     blocked = _REPORT_NOT - {"now"} if _soup(first) else _REPORT_NOT
@@ -416,6 +659,7 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
     if wants or lacks or ("by" in toks and bool(has & _AGENT)):
         actor = "agent"
     elif first in _SPEAKER or first in _DROPPED_I or first == "me" \
+            or (first == "my" and len(head) > 1 and head[1] in ("turn", "job", "part", "go")) \
             or (first == "let" and len(head) > 1 and head[1] == "me"):
         actor = "speaker"
     elif not has & _AGENT and any(_cant(toks, i) for i in range(len(toks))):
