@@ -34,7 +34,7 @@ from dualmind.agents.language.context import Context
 from dualmind.agents.language.coverage import ground, normalise_counts, plain_roles, rule_intent
 from dualmind.agents.language.features import CUE_NAMES, CUES, clean, cues
 from dualmind.agents.language.resolve import INTENTS, asks_agent
-from dualmind.agents.language.slots import extract, normalise
+from dualmind.agents.language.slots import IMPERATIVES, extract, normalise, words
 from dualmind.errors import BackendError, ModelMissingError
 from dualmind.llm.protocol import Backend, Choices, Message
 from dualmind.vocab import SLOW_BACKENDS
@@ -48,7 +48,6 @@ _COOKING = re.compile("|".join(r"(?<![a-z0-9_])" + re.escape(k)
 _COOKING_PLACE = re.compile(r"\b(?:pot|pots|stove|soup|sopa|soupe|boil|cook)\b")
 # The ask cue's words that only ever ask about the game (its "need" also asks for a vegetable).
 _QUESTION_WORDS = re.compile(r"\b(?:what|which|how|whats|recipe|ingredients?|list|tell me|remind)\b")
-_DO = re.compile(r"\b(?:do|take|handle|get|grab)\b")  # "do david", "take the alice"
 
 
 @dataclass
@@ -112,7 +111,7 @@ class RulesInterpreter:
                 return "extinguish" if cue == "fire" else cue
         if vec["vegetable"]:
             return "chop"
-        if vec["soup"] and _DO.search(normalise(text)) \
+        if vec["soup"] and set(words(text)) & IMPERATIVES \
                 and any(c.soups and c.actor == "agent" for c in extract(text).clauses if asks_agent(c)):
             return "cook"  # "AI, do david", "after the bob do cathy": a soup asked for is cooked
         return "none"
@@ -161,11 +160,12 @@ class LearnedInterpreter:
     def interpret(self, message: str, context: Context) -> Interpretation:
         start = time.perf_counter()
         intent, confidence = self.classify(message)
+        text = clean(message)
         if confidence < MIN_CONFIDENCE:
             # Unsure of the gist: who is named with what decides, and else nothing is asked
             # ("u do bob ok?", "Bob -> you", "cathy = me" were all "no request").
-            intent = plain_roles(clean(message))
-        return _finish(intent, clean(message), context, start, confidence=confidence)
+            intent = plain_roles(text)
+        return _finish(intent, text, context, start, confidence=confidence)
 
 
 INTENT_HELP = {

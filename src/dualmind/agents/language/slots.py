@@ -175,7 +175,7 @@ def _take_back(text: str) -> str:
     if not (was.vegetables or was.soups) or not words(after):
         return text
     if now.vegetables or now.soups:
-        if not any(t in _VERB_OF or t in _IMPERATIVES for t in words(after)):
+        if not any(t in _VERB_OF or t in IMPERATIVES for t in words(after)):
             # "chop tomatoes, sorry i mean lettuce": the verb before, the object after
             lead = []
             for t in words(last):
@@ -301,7 +301,7 @@ def _bids(tokens: list[str]) -> bool:
     return bool(head) and (head[0] in _VERB_OF or head[0] in _WANT - {"like"}
                            or (bool(set(tokens) & (_WANT - {"like"})) and not set(tokens) & _WH)
                            or (head[0] in _POLITE | {"you", "u"}
-                                                   and any(t in _VERB_OF or t in _IMPERATIVES
+                                                   and any(t in _VERB_OF or t in IMPERATIVES
                                                            for t in tokens)))
 
 
@@ -316,7 +316,7 @@ _DROPPED_I = {"gonna", "gotta", "wanna"}
 _SPEAKER_OBJ = {"me", "my", "mine"}
 _AGENT = {"you", "u", "ya", "youre", "your", "yours", "yourself", "ur", "urs"}
 _TEAM = {"we", "lets", "us"}
-_IMPERATIVES = {"do", "take", "handle", "get", "grab"}
+IMPERATIVES = {"do", "take", "handle", "get", "grab"}  # verbs that hand work over without naming it
 _POLITE = {"can", "could", "would", "will", "please", "pls", "plz", "go", "just", "now", "quick"}
 _FILLER = {"ok", "okay", "so", "hey", "alright", "right", "then", "now", "also", "and", "well",
            "um", "uh", "hmm", "oh", "yeah", "yes", "sure", "fine", "cool", "k", "but", "plus"}
@@ -556,7 +556,7 @@ def _actor_segments(toks: list[str]) -> list[list[str]]:
     head = [i for i, t in enumerate(toks) if t not in _FILLER]
     # An imperative ("take bob", "chop onion pls") addresses the agent without naming it.
     imperative = bool(head) and actors[head[0]] is None and (
-        toks[head[0]] in _VERB_OF or toks[head[0]] in _IMPERATIVES)
+        toks[head[0]] in _VERB_OF or toks[head[0]] in IMPERATIVES)
     if len({a for a in actors if a} | ({"agent"} if imperative else set())) < 2:
         return [toks] if toks else []
     postposed = bool(head) and _names_object(toks[head[0]]) and actors[-1] is not None
@@ -668,7 +668,7 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
         actor = "agent"
     elif has & _SPEAKER:
         actor = "speaker"
-    elif first in _IMPERATIVES and len(head) > 1 and head[1] == "me":
+    elif first in IMPERATIVES and len(head) > 1 and head[1] == "me":
         actor = "agent"  # "do me a lettuce", "get me a plate": asked for the speaker
     elif (has & _SPEAKER_OBJ) and not any(t in _VERB_OF for t in toks) and (
             not has & {"for", "give", "bring", "pass", "hand", "get"}
@@ -681,7 +681,7 @@ def _clause(toks: list[str], prev: Clause | None) -> Clause | None:
         # saying what they are doing (novice, bottleneck: read as "cook David", the agent
         # cooked a second David nobody had ordered)
         actor = "speaker"
-    elif first in _VERB_OF or first in _NEGATION or first in _IMPERATIVES:
+    elif first in _VERB_OF or first in _NEGATION or first in IMPERATIVES:
         actor = "agent"  # an imperative
     # "leave bob to me" is the speaker's claim, not a prohibition on the speaker
     negated = bool(has & _NEGATION - ({"no"} if _no_is_not_negation(toks) else set())) \
