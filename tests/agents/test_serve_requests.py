@@ -149,3 +149,20 @@ def test_a_serve_read_after_the_human_served_it_is_not_promised():
     agent._note_serves(state)
     say = agent._on_result(CallRecord("slow", 297, 340, result=out), state, from_slow=True)
     assert say == "OK, I'll serve the Alice soup." and not agent.plan.empty
+
+
+def test_two_serves_read_after_the_human_served_both_are_answered_in_the_plural():
+    from dualmind.agents.minds import MindOutput
+
+    state = _ready_alice(300)
+    bob = next(o for o in state.orders if o.soup == "bob")
+    agent = MindAgent("hla", MindConfig(slow="rules", fast="rules"))
+    agent.reset(RING, 0, seed=0)
+    agent._note_serves(state)
+    served = dataclasses.replace(state, tick=330, served=state.served + 2, pots=(Pot(), Pot()),
+                                 orders=tuple(o for o in state.orders if o.soup not in ("alice", "bob")))
+    agent._note_serves(served)
+    both = Intention("short", (Step(Macro("serve", "alice"), 1), Step(Macro("serve", "bob"), 1)))
+    out = MindOutput(intention=both, reply="OK, I'll serve the Alice soup and serve the Bob soup.")
+    say = agent._on_result(CallRecord("slow", 297, 340, result=out), served, from_slow=True)
+    assert bob.deadline > 330 and say == "The Alice and Bob soups are on their way already."

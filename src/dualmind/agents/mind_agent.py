@@ -728,7 +728,8 @@ class MindAgent:
                 gone = sorted(asked - set(self.serve_asked))
                 if gone and self.plan.empty and out.reply:
                     names = " and ".join(s.capitalize() for s in gone)
-                    return f"The {names} soup{'s are' if len(gone) > 1 else ' is'} on its way already."
+                    return (f"The {names} soups are on their way already." if len(gone) > 1
+                            else f"The {names} soup is on its way already.")
             if from_slow and self.mode == "hla":  # a new request: its status is checked from here
                 words = out.meta.get("request")
                 self.request = Request(words, state.tick) if words and out.intention.steps else None
